@@ -1,0 +1,59 @@
+# Amparo: the commands the README names.
+#   make run    set up and serve the system on SQLite with a demo desk
+#   make test   set up and run the linters, the type checker and the tests
+#   make bench  run the benchmarks (one "bench: <name> <value> <unit>" line per figure)
+
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+APPS := $(patsubst amparo/%/locale,%,$(wildcard amparo/*/locale))
+export DJANGO_SETTINGS_MODULE ?= amparo.settings
+
+.PHONY: venv run test lint typecheck pytest bench messages clean
+
+# The stamp is rebuilt whenever pyproject.toml changes.
+$(BIN)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+venv: $(BIN)/.installed
+
+run: venv
+	$(BIN)/python manage.py migrate --no-input -v 0
+	$(BIN)/python manage.py collectstatic --no-input -v 0
+	$(BIN)/python manage.py seed_demo_desk --port $(PORT)
+	@echo "Serving on http://127.0.0.1:$(PORT)/ — press Ctrl-C to stop."
+	exec $(BIN)/gunicorn amparo.wsgi:application --bind 127.0.0.1:$(PORT) --workers 2 \
+		--access-logfile - --access-logformat '"%(r)s" %(s)s %(b)s'
+
+lint: venv
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+
+typecheck: venv
+	$(BIN)/mypy amparo $(wildcard bench/*.py)
+
+pytest: venv
+	$(BIN)/pytest
+
+test: lint typecheck pytest
+
+bench: venv
+	@for script in bench/*_bench.py; do $(BIN)/python $$script || exit 1; done
+
+# Refresh the translation catalogs of every app that has a locale/ folder,
+# then compile them. Translators edit amparo/<app>/locale/<lang>/LC_MESSAGES/django.po.
+messages: venv
+	@for app in $(APPS); do \
+		(cd amparo/$$app && ../../$(BIN)/django-admin makemessages -l fr -l es -l ar --no-obsolete --no-location -v 0) || exit 1; \
+	done
+	@for app in $(APPS); do \
+		(cd amparo/$$app && ../../$(BIN)/django-admin compilemessages -v 0) || exit 1; \
+	done
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

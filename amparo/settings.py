@@ -1,0 +1,248 @@
+"""Amparo settings, driven by AMPARO_* environment variables (see README).
+
+Development defaults are safe: DEBUG is off unless asked for, the database is
+SQLite under AMPARO_DATA_DIR. With AMPARO_ENV=production the process refuses
+to start until its secret key, allowed hosts and database URL are set.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dj_database_url
+from csp.constants import NONE, SELF
+from django.utils.translation import gettext_lazy as _
+
+from amparo.lib.env import env, envbool, envint, envlist, envsecret, require
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+AMPARO_ENV = env("AMPARO_ENV", "development")
+if AMPARO_ENV not in {"development", "production"}:
+    raise ValueError("AMPARO_ENV must be 'development' or 'production'")
+PRODUCTION = AMPARO_ENV == "production"
+
+DATA_DIR = Path(env("AMPARO_DATA_DIR", str(BASE_DIR / "var"))).resolve()
+
+if PRODUCTION:
+    SECRET_KEY = require("AMPARO_SECRET_KEY", envsecret("AMPARO_SECRET_KEY"))
+    ALLOWED_HOSTS = envlist("AMPARO_ALLOWED_HOSTS")
+    require("AMPARO_ALLOWED_HOSTS", ",".join(ALLOWED_HOSTS))
+    DATABASE_URL = require("AMPARO_DATABASE_URL", envsecret("AMPARO_DATABASE_URL"))
+else:
+    # A fixed development key: it protects nothing that matters (no real case
+    # data lives in a development database) and keeps sessions across restarts.
+    SECRET_KEY = envsecret("AMPARO_SECRET_KEY") or "development-only-insecure-key-" + "x" * 40
+    ALLOWED_HOSTS = envlist("AMPARO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
+    DATABASE_URL = envsecret("AMPARO_DATABASE_URL") or f"sqlite:///{DATA_DIR / 'amparo.sqlite3'}"
+
+DEBUG = envbool("AMPARO_DEBUG", False) and not PRODUCTION
+
+INSTALLED_APPS = [
+    "amparo.core",
+    "amparo.accounts",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_countries",
+    "csp",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "amparo.core.middleware.security_headers",
+    "csp.middleware.CSPMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "amparo.core.middleware.database_unavailable",
+]
+
+ROOT_URLCONF = "amparo.urls"
+WSGI_APPLICATION = "amparo.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "amparo.core.context_processors.desk",
+            ],
+        },
+    }
+]
+
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    # WAL and a busy timeout let concurrent requests wait for the writer
+    # instead of failing with "database is locked".
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+
+# Languages: the public side ships English, French, Spanish and Arabic.
+LANGUAGE_CODE = "en"
+LANGUAGES = [
+    ("en", _("English")),
+    ("fr", _("French")),
+    ("es", _("Spanish")),
+    ("ar", _("Arabic")),
+]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = "UTC"
+LOCALE_PATHS: list[Path] = []
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+# Outside production, serve straight from the apps' static folders so that
+# neither `make run` nor the tests depend on a collectstatic step.
+WHITENOISE_USE_FINDERS = not PRODUCTION
+if not PRODUCTION:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+MEDIA_ROOT = DATA_DIR / "files"
+
+# Cache: local memory by default; Redis when configured. Nothing readable is
+# ever put in the cache (see docs/threat-model.md).
+REDIS_URL = envsecret("AMPARO_REDIS_URL")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "amparo",
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Sessions live in the database so that logout and expiry really end them;
+# they never hold a usable key (see amparo/accounts).
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_COOKIE_AGE = envint("AMPARO_SESSION_IDLE_MINUTES", 30) * 60
+SESSION_SAVE_EVERY_REQUEST = True  # the age above is an idle timeout
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_NAME = "amparo_session"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Strict"
+CSRF_COOKIE_NAME = "amparo_csrf"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Strict"
+CSRF_FAILURE_VIEW = "amparo.core.views.csrf_failure"
+LANGUAGE_COOKIE_SAMESITE = "Strict"
+
+# Transport security. Behind a TLS-terminating reverse proxy the proxy sets
+# X-Forwarded-Proto; an onion service without TLS sets AMPARO_HTTPS=0.
+HTTPS = envbool("AMPARO_HTTPS", PRODUCTION)
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+LANGUAGE_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = HTTPS and envbool("AMPARO_SSL_REDIRECT", True)
+if envbool("AMPARO_BEHIND_PROXY", PRODUCTION):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = envint("AMPARO_HSTS_SECONDS", 31536000) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+# The preload token only signals consent; nothing is submitted to browser
+# vendors unless the operator does it.
+SECURE_HSTS_PRELOAD = HTTPS and envbool("AMPARO_HSTS_PRELOAD", True)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "no-referrer"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+CSRF_TRUSTED_ORIGINS = envlist("AMPARO_CSRF_TRUSTED_ORIGINS")
+
+# Nothing from another origin, no inline script or style.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [NONE],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+        "manifest-src": [SELF],
+    }
+}
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=(), interest-cohort=(), browsing-topics=()"
+)
+
+# Desk identity shown in the layout.
+AMPARO_DESK_NAME = env("AMPARO_DESK_NAME", "Amparo")
+AMPARO_QUICK_EXIT_URL = env("AMPARO_QUICK_EXIT_URL", "https://www.wikipedia.org/")
+# Key-derivation cost: only the test settings turn this on.
+AMPARO_INSECURE_FAST_KDF = False
+
+# Logging: the application never logs a client address, user agent or request
+# body; the filter drops the request object that Django attaches to records.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"no_request": {"()": "amparo.lib.logging.DropRequestDetails"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["no_request"],
+        }
+    },
+    "root": {"handlers": ["console"], "level": env("AMPARO_LOG_LEVEL", "INFO")},
+    "loggers": {
+        # runserver's access log; off by default so addresses never reach it.
+        "django.server": {"handlers": [], "level": "CRITICAL", "propagate": False},
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+    },
+}
+ADMINS: list[tuple[str, str]] = []
+
+# Messages travel in a signed cookie: they never hold case content, and error
+# pages can render them while the database is down.
+MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"

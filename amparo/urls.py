@@ -1,0 +1,19 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.urls import URLPattern, URLResolver, include, path
+
+from amparo.core import views as core_views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("healthz", core_views.healthz, name="healthz"),
+]
+
+urlpatterns += i18n_patterns(
+    path("", core_views.home, name="home"),
+    path("staff/", include("amparo.accounts.urls")),
+    prefix_default_language=True,
+)
+
+handler400 = "amparo.core.views.bad_request"
+handler403 = "amparo.core.views.permission_denied"
+handler404 = "amparo.core.views.page_not_found"
+handler500 = "amparo.core.views.server_error"
