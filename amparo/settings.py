@@ -41,6 +41,10 @@ DEBUG = envbool("AMPARO_DEBUG", False) and not PRODUCTION
 INSTALLED_APPS = [
     "amparo.core",
     "amparo.accounts",
+    "amparo.audit",
+    "amparo.reference",
+    "amparo.cases",
+    "amparo.intake",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
