@@ -1,0 +1,229 @@
+"""Streamed encryption of attachments with libsodium secretstream.
+
+Memory stays O(chunk) in both directions. The plaintext length is padded inside the
+stream, so the stored size reveals only a coarse (Padmé) bucket of the real size.
+
+Stream layout: format byte, chunk size (u32), secretstream header (24 bytes), then
+messages that all have the same size. Each message's plaintext is a u32 count of real
+bytes, that many bytes of the file, then zero fill up to chunk_size. Messages after the
+file's last byte carry a count of 0; the last message carries TAG_FINAL.
+"""
+
+import hashlib
+import io
+import struct
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Protocol
+
+from nacl import bindings
+from nacl import exceptions as nacl_exceptions
+
+from . import _aead
+from ._padding import padme
+from .errors import DecryptionError
+
+FORMAT_FILE = 0x41
+DEFAULT_CHUNK_SIZE = 64 * 1024
+# Small chunks are allowed for tests; the ceiling bounds what a tampered header can make
+# the reader allocate before the first tag check fails.
+MIN_CHUNK_SIZE = 16
+MAX_CHUNK_SIZE = 8 * 1024 * 1024
+
+_PREFIX = struct.Struct(">BI")
+_COUNT = struct.Struct(">I")
+_HEADER_BYTES = bindings.crypto_secretstream_xchacha20poly1305_HEADERBYTES
+_ABYTES = bindings.crypto_secretstream_xchacha20poly1305_ABYTES
+_TAG_MESSAGE = bindings.crypto_secretstream_xchacha20poly1305_TAG_MESSAGE
+_TAG_FINAL = bindings.crypto_secretstream_xchacha20poly1305_TAG_FINAL
+
+
+class Readable(Protocol):
+    """Anything with read(size) -> bytes: a file, BytesIO, an upload, a socket file."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+class Writable(Protocol):
+    """Anything with write(bytes)."""
+
+    def write(self, data: bytes, /) -> object: ...
+
+
+@dataclass(frozen=True)
+class EncryptedFileInfo:
+    """What encrypt_file wrote: the real size and SHA-256 of the plaintext, the stored size."""
+
+    plaintext_size: int
+    sha256_hex_of_plaintext: str
+    ciphertext_size: int
+
+
+def file_associated_data(report_id: str, attachment_id: str) -> bytes:
+    """The `associated` value that binds a stream to one attachment of one report."""
+    if not report_id or not attachment_id:
+        raise ValueError("report_id and attachment_id must not be empty")
+    return _aead.associated_data(b"attachment", report_id, attachment_id)
+
+
+def _message_count(plaintext_size: int, chunk_size: int) -> int:
+    # Padmé decides the padded length; whole messages round it up further.
+    padded = padme(plaintext_size)
+    return max(1, -(-padded // chunk_size))
+
+
+def _first_ad(prefix: bytes, associated: bytes) -> bytes:
+    # Only the first message carries the associated data: secretstream chains every later
+    # message to the state the (random, per-stream) header started, so binding the first
+    # one binds the whole stream. The prefix is in it too, so the chunk size is authentic.
+    return _aead.associated_data(b"file", prefix, _aead.as_bytes(associated))
+
+
+def _read_exactly(src: Readable, size: int) -> bytes:
+    """Read size bytes, fewer only at end of stream (raw streams may return short reads)."""
+    first = src.read(size)
+    if len(first) == size or not first:
+        return first
+    parts = [first]
+    missing = size - len(first)
+    while missing:
+        more = src.read(missing)
+        if not more:
+            break
+        parts.append(more)
+        missing -= len(more)
+    return b"".join(parts)
+
+
+def _check_chunk_size(chunk_size: int) -> None:
+    if not MIN_CHUNK_SIZE <= chunk_size <= MAX_CHUNK_SIZE:
+        raise ValueError("chunk_size out of range")
+
+
+def encrypt_file(
+    data_key: bytes,
+    src: Readable,
+    dst: Writable,
+    *,
+    associated: bytes,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+) -> EncryptedFileInfo:
+    """Encrypt src into dst under data_key, bound to associated (see file_associated_data)."""
+    data_key = _aead.check_key(data_key)
+    _check_chunk_size(chunk_size)
+    state = bindings.crypto_secretstream_xchacha20poly1305_state()
+    header = bindings.crypto_secretstream_xchacha20poly1305_init_push(state, data_key)
+    prefix = _PREFIX.pack(FORMAT_FILE, chunk_size)
+    dst.write(prefix + header)
+    written = len(prefix) + len(header)
+    first_ad: bytes | None = _first_ad(prefix, associated)
+    digest = hashlib.sha256()
+    plaintext_size = 0
+    sent = 0
+
+    def push(payload: bytes, tag: int) -> None:
+        nonlocal first_ad, written, sent
+        message = _COUNT.pack(len(payload)) + payload
+        if len(payload) < chunk_size:
+            message += bytes(chunk_size - len(payload))
+        ciphertext = bindings.crypto_secretstream_xchacha20poly1305_push(
+            state, message, first_ad, tag
+        )
+        first_ad = None
+        dst.write(ciphertext)
+        written += len(ciphertext)
+        sent += 1
+
+    # Read one chunk ahead: the last data chunk may or may not be the FINAL message,
+    # which depends on the total size, known only at end of input.
+    pending = _read_exactly(src, chunk_size)
+    while True:
+        digest.update(pending)
+        plaintext_size += len(pending)
+        following = _read_exactly(src, chunk_size) if len(pending) == chunk_size else b""
+        if not following:
+            break
+        push(pending, _TAG_MESSAGE)
+        pending = following
+    total = _message_count(plaintext_size, chunk_size)
+    push(pending, _TAG_FINAL if sent + 1 == total else _TAG_MESSAGE)
+    while sent < total:
+        push(b"", _TAG_FINAL if sent + 1 == total else _TAG_MESSAGE)
+    return EncryptedFileInfo(
+        plaintext_size=plaintext_size,
+        sha256_hex_of_plaintext=digest.hexdigest(),
+        ciphertext_size=written,
+    )
+
+
+def iter_decrypt(data_key: bytes, src: Readable, *, associated: bytes) -> Iterator[bytes]:
+    """Yield the plaintext of a stream from encrypt_file, chunk by chunk.
+
+    Each yielded chunk is authentic, but truncation, trailing data or tampering further
+    on is only detected when iteration reaches it (DecryptionError then): a consumer
+    must treat what it received as void if iteration does not end normally.
+    """
+    data_key = _aead.as_bytes(data_key)
+    if len(data_key) != _aead.KEY_BYTES:
+        raise DecryptionError()
+    prefix = _read_exactly(src, _PREFIX.size)
+    header = _read_exactly(src, _HEADER_BYTES)
+    if len(prefix) != _PREFIX.size or len(header) != _HEADER_BYTES:
+        raise DecryptionError()
+    file_format, chunk_size = _PREFIX.unpack(prefix)
+    if file_format != FORMAT_FILE or not MIN_CHUNK_SIZE <= chunk_size <= MAX_CHUNK_SIZE:
+        raise DecryptionError()
+    state = bindings.crypto_secretstream_xchacha20poly1305_state()
+    bindings.crypto_secretstream_xchacha20poly1305_init_pull(state, header, data_key)
+    ad: bytes | None = _first_ad(prefix, associated)
+    message_size = _COUNT.size + chunk_size + _ABYTES
+    plaintext_size = 0
+    received = 0
+    data_ended = False
+    while True:
+        ciphertext = _read_exactly(src, message_size)
+        if len(ciphertext) != message_size:
+            raise DecryptionError()  # truncated: the stream ended before TAG_FINAL
+        try:
+            message, tag = bindings.crypto_secretstream_xchacha20poly1305_pull(
+                state, ciphertext, ad
+            )
+        except nacl_exceptions.CryptoError:
+            raise DecryptionError() from None
+        ad = None
+        received += 1
+        (count,) = _COUNT.unpack_from(message)
+        # Authentic but not what encrypt_file writes: refuse rather than interpret.
+        if count > chunk_size or (data_ended and count):
+            raise DecryptionError()
+        data_ended = count < chunk_size
+        if count:
+            plaintext_size += count
+            yield message[_COUNT.size : _COUNT.size + count]
+        if tag == _TAG_FINAL:
+            break
+        if tag != _TAG_MESSAGE:
+            raise DecryptionError()
+    if src.read(1) or received != _message_count(plaintext_size, chunk_size):
+        raise DecryptionError()  # trailing data, or padding that encrypt_file never writes
+
+
+def decrypt_file(data_key: bytes, src: Readable, dst: Writable, *, associated: bytes) -> int:
+    """Decrypt a stream from encrypt_file into dst; return the plaintext size.
+
+    On DecryptionError a seekable io stream is truncated back to where it started, so no
+    partial plaintext is left behind; any other dst must be discarded by the caller.
+    """
+    rewindable = dst if isinstance(dst, io.IOBase) and dst.seekable() else None
+    start = rewindable.tell() if rewindable is not None else 0
+    size = 0
+    try:
+        for chunk in iter_decrypt(data_key, src, associated=associated):
+            dst.write(chunk)
+            size += len(chunk)
+    except DecryptionError:
+        if rewindable is not None:
+            rewindable.seek(start)
+            rewindable.truncate()
+        raise
+    return size
