@@ -34,6 +34,7 @@ from .kdf import (
 )
 from .keys import (
     KeyPair,
+    derive_public_key,
     format_recovery_key,
     generate_keypair,
     generate_recovery_key,
@@ -72,6 +73,7 @@ __all__ = [
     "decrypt_file",
     "decrypt_json",
     "decrypt_text",
+    "derive_public_key",
     "derive_receipt_secrets",
     "encrypt_field",
     "encrypt_file",

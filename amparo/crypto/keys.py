@@ -49,6 +49,15 @@ def generate_keypair() -> KeyPair:
     return KeyPair(public=bytes(private.public_key), private=bytes(private))
 
 
+def derive_public_key(private_key: bytes) -> bytes:
+    """The X25519 public key of private_key.
+
+    Compare it with the stored public key after every unwrap: someone who can write to
+    the database could swap in their own public key and receive every new data key.
+    """
+    return bytes(PrivateKey(_aead.as_bytes(private_key)).public_key)
+
+
 def wrap_with_key(secret: bytes, key: bytes, *, context: str) -> bytes:
     """Encrypt secret under a 32-byte key, bound to context (e.g. "session-private-key")."""
     if not context:

@@ -10,6 +10,7 @@ from amparo.crypto import (
     DecryptionError,
     InvalidRecoveryKey,
     KdfParams,
+    derive_public_key,
     format_recovery_key,
     generate_keypair,
     generate_recovery_key,
@@ -45,13 +46,15 @@ def test_it_matches_the_rfc7748_x25519_vectors() -> None:
     assert bindings.crypto_scalarmult_base(bob) == bob_public
     assert bindings.crypto_scalarmult(alice, bob_public) == shared
     assert bindings.crypto_scalarmult(bob, alice_public) == shared
+    assert derive_public_key(alice) == alice_public
 
 
 def test_it_generates_x25519_key_pairs() -> None:
     pair = generate_keypair()
     assert len(pair.public) == len(pair.private) == 32
     assert bindings.crypto_scalarmult_base(pair.private) == pair.public
-    assert generate_keypair().private != pair.private
+    assert derive_public_key(pair.private) == pair.public
+    assert derive_public_key(generate_keypair().private) != pair.public
 
 
 def test_it_keeps_the_private_key_out_of_reprs() -> None:
