@@ -1,0 +1,676 @@
+"""The controlled vocabularies of DESIGN.md, in English, French, Spanish and Arabic.
+
+Wording follows the Court's and the UN's own texts in each language (see
+GLOSSARY.md and docs/reference-data.md). Codes are stable identifiers stored
+in cases: never rename one; retire it by marking the term inactive.
+
+To change a list: edit it here, bump its date, run
+``manage.py load_reference_data`` (labels edited in the desk are kept unless
+``--overwrite``).
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import NamedTuple
+
+#: When these lists were last checked against DESIGN.md and GLOSSARY.md.
+AS_OF = datetime.date(2026, 11, 28)
+SOURCE = (
+    "Amparo design brief, “Controlled vocabularies”; French, Spanish and Arabic wording "
+    "from the ICC's and the UN's official texts (GLOSSARY.md)."
+)
+
+
+class Entry(NamedTuple):
+    code: str
+    en: str
+    fr: str
+    es: str
+    ar: str
+    children: tuple[Entry, ...] = ()
+
+
+class Vocabulary(NamedTuple):
+    code: str
+    en: str
+    fr: str
+    es: str
+    ar: str
+    terms: tuple[Entry, ...]
+    as_of: datetime.date = AS_OF
+    source: str = SOURCE
+
+
+def E(code: str, en: str, fr: str, es: str, ar: str, *children: Entry) -> Entry:
+    return Entry(code, en, fr, es, ar, children)
+
+
+UNKNOWN = ("unknown", "Unknown", "Inconnu", "Desconocido", "غير معروف")
+
+REPRISAL_TYPE = Vocabulary(
+    "reprisal_type",
+    "Type of reprisal",
+    "Type de représailles",
+    "Tipo de represalia",
+    "نوع الأعمال الانتقامية",
+    (
+        E(
+            "life",
+            "Life and physical integrity",
+            "Vie et intégrité physique",
+            "Vida e integridad física",
+            "الحياة والسلامة البدنية",
+            E("life.killing", "Killing", "Meurtre", "Asesinato", "القتل"),
+            E(
+                "life.attempted_killing",
+                "Attempted killing",
+                "Tentative de meurtre",
+                "Tentativa de asesinato",
+                "الشروع في القتل",
+            ),
+            E(
+                "life.enforced_disappearance",
+                "Enforced disappearance",
+                "Disparition forcée",
+                "Desaparición forzada",
+                "الاختفاء القسري",
+            ),
+            E("life.abduction", "Abduction", "Enlèvement", "Secuestro", "الاختطاف"),
+            E(
+                "life.torture",
+                "Torture or ill-treatment",
+                "Torture ou mauvais traitements",
+                "Tortura o malos tratos",
+                "التعذيب أو سوء المعاملة",
+            ),
+            E(
+                "life.assault",
+                "Assault",
+                "Agression physique",
+                "Agresión física",
+                "الاعتداء الجسدي",
+            ),
+            E(
+                "life.sexual_gender_violence",
+                "Sexual or gender-based violence",
+                "Violence sexuelle ou fondée sur le genre",
+                "Violencia sexual o de género",
+                "العنف الجنسي أو الجنساني",
+            ),
+        ),
+        E(
+            "threats",
+            "Threats",
+            "Menaces",
+            "Amenazas",
+            "التهديدات",
+            E(
+                "threats.death_threat",
+                "Death threat",
+                "Menace de mort",
+                "Amenaza de muerte",
+                "التهديد بالقتل",
+            ),
+            E(
+                "threats.direct_threat",
+                "Other direct threat",
+                "Autre menace directe",
+                "Otra amenaza directa",
+                "تهديد مباشر آخر",
+            ),
+            E(
+                "threats.family_or_colleagues",
+                "Threat to family or colleagues",
+                "Menace visant la famille ou des collègues",
+                "Amenaza contra familiares o colegas",
+                "تهديد الأسرة أو الزملاء",
+            ),
+            E(
+                "threats.summons_or_visit",
+                "Intimidating summons or visit",
+                "Convocation ou visite d'intimidation",
+                "Citación o visita intimidatoria",
+                "استدعاء أو زيارة بقصد الترهيب",
+            ),
+            E(
+                "threats.stalking",
+                "Stalking",
+                "Traque (harcèlement obsessionnel)",
+                "Acecho",
+                "الملاحقة والتعقب",
+            ),
+        ),
+        E(
+            "judicial",
+            "Judicial and administrative harassment",
+            "Harcèlement judiciaire et administratif",
+            "Hostigamiento judicial y administrativo",
+            "المضايقة القضائية والإدارية",
+            E(
+                "judicial.arbitrary_detention",
+                "Arbitrary arrest or detention",
+                "Arrestation ou détention arbitraire",
+                "Arresto o detención arbitrarios",
+                "القبض أو الاحتجاز التعسفي",
+            ),
+            E(
+                "judicial.criminal_charges",
+                "Criminal charges",
+                "Poursuites pénales",
+                "Cargos penales",
+                "توجيه تهم جنائية",
+            ),
+            E(
+                "judicial.abusive_lawsuit",
+                "Abusive lawsuit",
+                "Poursuite abusive (procédure-bâillon)",
+                "Demanda abusiva",
+                "دعوى قضائية كيدية",
+            ),
+            E(
+                "judicial.tax_or_registration",
+                "Tax or registration proceedings",
+                "Procédures fiscales ou d'enregistrement",
+                "Procedimientos fiscales o de registro",
+                "إجراءات ضريبية أو متعلقة بالتسجيل",
+            ),
+            E(
+                "judicial.bail_conditions",
+                "Restrictive bail conditions",
+                "Conditions restrictives de mise en liberté",
+                "Condiciones restrictivas de libertad provisional",
+                "شروط تقييدية للإفراج بكفالة",
+            ),
+            E(
+                "judicial.unfair_trial",
+                "Unfair trial",
+                "Procès inéquitable",
+                "Juicio sin las debidas garantías",
+                "محاكمة غير عادلة",
+            ),
+        ),
+        E(
+            "movement",
+            "Movement and status",
+            "Liberté de circulation et statut",
+            "Libertad de circulación y estatus",
+            "حرية التنقل والوضع القانوني",
+            E(
+                "movement.travel_ban",
+                "Travel ban",
+                "Interdiction de voyager",
+                "Prohibición de viajar",
+                "حظر السفر",
+            ),
+            E(
+                "movement.passport_withheld",
+                "Passport withheld",
+                "Passeport confisqué ou refusé",
+                "Pasaporte retenido o denegado",
+                "حجز جواز السفر أو رفض إصداره",
+            ),
+            E(
+                "movement.entry_refused_or_deportation",
+                "Entry refused or deportation",
+                "Refus d'entrée ou expulsion",
+                "Denegación de entrada o expulsión",
+                "رفض الدخول أو الترحيل",
+            ),
+            E(
+                "movement.nationality_or_residence_revoked",
+                "Nationality or residence revoked",
+                "Retrait de la nationalité ou du titre de séjour",
+                "Privación de la nacionalidad o de la residencia",
+                "سحب الجنسية أو الإقامة",
+            ),
+            E(
+                "movement.forced_exile",
+                "Forced exile",
+                "Exil forcé",
+                "Exilio forzado",
+                "النفي القسري",
+            ),
+        ),
+        E(
+            "digital",
+            "Surveillance and digital attacks",
+            "Surveillance et attaques numériques",
+            "Vigilancia y ataques digitales",
+            "المراقبة والهجمات الرقمية",
+            E(
+                "digital.physical_surveillance",
+                "Physical surveillance",
+                "Surveillance physique",
+                "Vigilancia física",
+                "المراقبة المادية",
+            ),
+            E(
+                "digital.interception_or_spyware",
+                "Interception or spyware",
+                "Interception des communications ou logiciel espion",
+                "Interceptación de comunicaciones o programas espía",
+                "اعتراض الاتصالات أو برامج التجسس",
+            ),
+            E(
+                "digital.account_or_device_compromise",
+                "Account or device compromise",
+                "Piratage de comptes ou d'appareils",
+                "Vulneración de cuentas o dispositivos",
+                "اختراق الحسابات أو الأجهزة",
+            ),
+            E(
+                "digital.device_seizure",
+                "Device seizure",
+                "Saisie d'appareils",
+                "Incautación de dispositivos",
+                "مصادرة الأجهزة",
+            ),
+            E(
+                "digital.doxxing",
+                "Doxxing",
+                "Divulgation de données personnelles (doxxing)",
+                "Divulgación de datos personales (doxing)",
+                "نشر البيانات الشخصية",
+            ),
+            E(
+                "digital.online_harassment",
+                "Online harassment",
+                "Harcèlement en ligne",
+                "Acoso en línea",
+                "المضايقة عبر الإنترنت",
+            ),
+        ),
+        E(
+            "stigmatisation",
+            "Stigmatisation",
+            "Stigmatisation",
+            "Estigmatización",
+            "الوصم",
+            E(
+                "stigmatisation.smear_by_officials",
+                "Smear campaign by officials",
+                "Campagne de dénigrement menée par des responsables publics",
+                "Campaña de desprestigio por parte de funcionarios públicos",
+                "حملة تشهير يشنها مسؤولون حكوميون",
+            ),
+            E(
+                "stigmatisation.smear_by_others",
+                "Smear campaign by others",
+                "Campagne de dénigrement menée par d'autres acteurs",
+                "Campaña de desprestigio por parte de otros actores",
+                "حملة تشهير تشنها جهات أخرى",
+            ),
+            E(
+                "stigmatisation.hostile_labelling",
+                "Labelled “foreign agent”, “terrorist” or “traitor”",
+                "Qualification d'« agent de l'étranger », de « terroriste » ou de « traître »",
+                "Calificación de «agente extranjero», «terrorista» o «traidor»",
+                "النعت بـ«عميل أجنبي» أو «إرهابي» أو «خائن»",
+            ),
+        ),
+        E(
+            "economic",
+            "Economic and organisational",
+            "Mesures économiques et atteintes aux organisations",
+            "Medidas económicas y contra organizaciones",
+            "التدابير الاقتصادية والتنظيمية",
+            E(
+                "economic.asset_freeze",
+                "Asset freeze",
+                "Gel des avoirs",
+                "Congelación de activos",
+                "تجميد الأصول",
+            ),
+            E(
+                "economic.sanctions_or_listing",
+                "Sanctions or listing",
+                "Sanctions ou inscription sur une liste",
+                "Sanciones o inclusión en listas",
+                "العقوبات أو الإدراج في القوائم",
+            ),
+            E(
+                "economic.funding_restrictions",
+                "Funding restrictions",
+                "Restrictions de financement",
+                "Restricciones a la financiación",
+                "القيود على التمويل",
+            ),
+            E(
+                "economic.dismissal",
+                "Dismissal from employment",
+                "Licenciement",
+                "Despido",
+                "الفصل من العمل",
+            ),
+            E("economic.raid", "Raid", "Perquisition ou descente", "Allanamiento", "المداهمة"),
+            E(
+                "economic.deregistration_or_ban",
+                "Deregistration or ban of an organisation",
+                "Radiation ou interdiction d'une organisation",
+                "Cancelación del registro o prohibición de una organización",
+                "شطب تسجيل منظمة أو حظرها",
+            ),
+            E(
+                "economic.property_or_data",
+                "Destruction or theft of property or data",
+                "Destruction ou vol de biens ou de données",
+                "Destrucción o robo de bienes o datos",
+                "إتلاف الممتلكات أو البيانات أو سرقتها",
+            ),
+        ),
+        E(
+            "obstruction",
+            "Obstruction of engagement with the Court",
+            "Entrave à la collaboration avec la Cour",
+            "Obstaculización de la colaboración con la Corte",
+            "عرقلة التعامل مع المحكمة",
+            E(
+                "obstruction.travel_or_meetings_blocked",
+                "Travel or meetings blocked",
+                "Déplacements ou réunions empêchés",
+                "Viajes o reuniones impedidos",
+                "منع السفر أو الاجتماعات",
+            ),
+            E(
+                "obstruction.pressure_to_withdraw",
+                "Pressure to withdraw testimony or applications",
+                "Pressions pour retirer un témoignage ou une demande",
+                "Presiones para retirar testimonios o solicitudes",
+                "الضغط لسحب الشهادة أو الطلبات",
+            ),
+            E(
+                "obstruction.exposure_as_cooperator",
+                "Exposure as a cooperator",
+                "Divulgation de la qualité de collaborateur de la Cour",
+                "Exposición como colaborador de la Corte",
+                "الكشف عن التعاون مع المحكمة",
+            ),
+            E(
+                "obstruction.retaliation_against_intermediaries",
+                "Retaliation against intermediaries",
+                "Représailles contre des intermédiaires",
+                "Represalias contra intermediarios",
+                "الأعمال الانتقامية ضد الوسطاء",
+            ),
+        ),
+        # A category without items: it is its own choice.
+        E("other", "Other", "Autre", "Otro", "غير ذلك"),
+    ),
+)
+
+ENGAGEMENT = Vocabulary(
+    "engagement",
+    "Engagement with the Rome Statute system",
+    "Engagement auprès du système du Statut de Rome",
+    "Participación en el sistema del Estatuto de Roma",
+    "التعامل مع منظومة نظام روما الأساسي",
+    (
+        E(
+            "communication_article_15",
+            "Communication to the Prosecutor (article 15)",
+            "Communication au Procureur (article 15)",
+            "Comunicación a la Fiscalía (artículo 15)",
+            "إبلاغ المدعي العام بمعلومات (المادة 15)",
+        ),
+        E(
+            "victim_application",
+            "Victim participation or reparations application",
+            "Demande de participation ou de réparations en tant que victime",
+            "Solicitud de participación o de reparaciones de las víctimas",
+            "طلب مشاركة المجني عليهم أو طلب جبر الضرر",
+        ),
+        E("witness", "Witness", "Témoin", "Testigo", "شاهد"),
+        E("intermediary", "Intermediary", "Intermédiaire", "Intermediario", "وسيط"),
+        E(
+            "legal_representative",
+            "Legal representative",
+            "Représentant légal",
+            "Representante legal",
+            "ممثل قانوني",
+        ),
+        E(
+            "trust_fund_for_victims",
+            "Trust Fund for Victims",
+            "Fonds au profit des victimes",
+            "Fondo Fiduciario en beneficio de las Víctimas",
+            "الصندوق الاستئماني للمجني عليهم",
+        ),
+        E(
+            "assembly",
+            "Participation in the Assembly (session, side event, consultation)",
+            "Participation à l'Assemblée (session, manifestation parallèle, consultation)",
+            "Participación en la Asamblea (período de sesiones, evento paralelo, consulta)",
+            "المشاركة في الجمعية (دورة، حدث جانبي، مشاورة)",
+        ),
+        E(
+            "national_accountability",
+            "National accountability work",
+            "Action en faveur de l'établissement des responsabilités au niveau national",
+            "Labor de rendición de cuentas en el plano nacional",
+            "العمل من أجل المساءلة على الصعيد الوطني",
+        ),
+        E(
+            "perceived",
+            "Perceived engagement",
+            "Engagement supposé",
+            "Participación presunta",
+            "تعامل مفترض",
+        ),
+        E(*UNKNOWN),
+    ),
+)
+
+DEFENDER_PROFILE = Vocabulary(
+    "defender_profile",
+    "Defender profile",
+    "Profil du défenseur ou de la défenseuse",
+    "Perfil de la persona defensora",
+    "صفة المدافع أو المدافعة",
+    (
+        E(
+            "victim_or_community_leader",
+            "Victim or community leader",
+            "Victime ou responsable communautaire",
+            "Víctima o líder comunitario",
+            "مجني عليه أو قائد مجتمعي",
+        ),
+        E("lawyer", "Lawyer", "Avocat ou avocate", "Abogado o abogada", "محامٍ أو محامية"),
+        E(
+            "documenter_or_researcher",
+            "Documenter or researcher",
+            "Documentation des violations ou recherche",
+            "Documentación de violaciones o investigación",
+            "توثيق الانتهاكات أو البحث",
+        ),
+        E("journalist", "Journalist", "Journaliste", "Periodista", "صحفي أو صحفية"),
+        E(
+            "ngo_staff",
+            "NGO staff",
+            "Personnel d'ONG",
+            "Personal de ONG",
+            "العاملون في المنظمات غير الحكومية",
+        ),
+        E(
+            "land_environment_indigenous",
+            "Land, environmental or Indigenous rights defender",
+            "Défense des droits fonciers, de l'environnement ou des peuples autochtones",
+            "Defensa de la tierra, el medio ambiente o los derechos de los pueblos indígenas",
+            "الدفاع عن الحقوق في الأرض أو البيئة أو حقوق الشعوب الأصلية",
+        ),
+        E(
+            "woman_defender",
+            "Woman human rights defender",
+            "Défenseuse des droits humains",
+            "Defensora de derechos humanos",
+            "مدافعة عن حقوق الإنسان",
+        ),
+        E(
+            "lgbtiq_defender",
+            "LGBTIQ+ defender",
+            "Défense des droits des personnes LGBTIQ+",
+            "Defensa de los derechos de las personas LGBTIQ+",
+            "الدفاع عن حقوق مجتمع الميم (LGBTIQ+)",
+        ),
+        E("trade_unionist", "Trade unionist", "Syndicaliste", "Sindicalista", "نقابي أو نقابية"),
+        E(
+            "humanitarian_worker",
+            "Humanitarian worker",
+            "Personnel humanitaire",
+            "Personal humanitario",
+            "العاملون في المجال الإنساني",
+        ),
+        E(
+            "relative_of_defender",
+            "Relative of a defender",
+            "Proche d'un défenseur ou d'une défenseuse",
+            "Familiar de una persona defensora",
+            "قريب أو قريبة لمدافع أو مدافعة",
+        ),
+    ),
+)
+
+TARGET = Vocabulary(
+    "target",
+    "Target",
+    "Cible",
+    "Persona o grupo afectado",
+    "الجهة المستهدفة",
+    (
+        E("individual", "Individual", "Personne", "Persona", "فرد"),
+        E("organisation", "Organisation", "Organisation", "Organización", "منظمة"),
+        E("community", "Community", "Communauté", "Comunidad", "مجتمع محلي"),
+        E("family", "Family", "Famille", "Familia", "أسرة"),
+    ),
+)
+
+PERPETRATOR = Vocabulary(
+    "perpetrator",
+    "Perpetrator type",
+    "Type d'auteur présumé",
+    "Tipo de presunto autor",
+    "نوع الجهة الفاعلة المزعومة",
+    (
+        E(
+            "state_security_forces",
+            "State security forces (police, military, intelligence)",
+            "Forces de sécurité de l'État (police, armée, renseignement)",
+            "Fuerzas de seguridad del Estado (policía, ejército, inteligencia)",
+            "قوات الأمن التابعة للدولة (الشرطة، الجيش، الاستخبارات)",
+        ),
+        E(
+            "prosecution_or_judiciary",
+            "Prosecution or judiciary",
+            "Ministère public ou autorités judiciaires",
+            "Ministerio público o poder judicial",
+            "النيابة العامة أو السلطة القضائية",
+        ),
+        E(
+            "other_officials",
+            "Other officials",
+            "Autres agents publics",
+            "Otros funcionarios públicos",
+            "موظفون عموميون آخرون",
+        ),
+        E(
+            "state_aligned_groups",
+            "State-aligned groups or online networks",
+            "Groupes ou réseaux en ligne proches de l'État",
+            "Grupos o redes en línea afines al Estado",
+            "جماعات أو شبكات إلكترونية موالية للدولة",
+        ),
+        E(
+            "foreign_state",
+            "A foreign State",
+            "Un État étranger",
+            "Un Estado extranjero",
+            "دولة أجنبية",
+        ),
+        E(
+            "non_state_armed_group",
+            "Non-State armed group",
+            "Groupe armé non étatique",
+            "Grupo armado no estatal",
+            "جماعة مسلحة من غير الدول",
+        ),
+        E(
+            "accused_or_network",
+            "An accused person or their network",
+            "Une personne accusée ou son réseau",
+            "Una persona acusada o su red",
+            "شخص متهم أو شبكته",
+        ),
+        E(
+            "business_or_private_security",
+            "Business or private security",
+            "Entreprise ou société de sécurité privée",
+            "Empresa o seguridad privada",
+            "شركة تجارية أو شركة أمن خاصة",
+        ),
+        E(
+            "organised_crime",
+            "Organised crime",
+            "Criminalité organisée",
+            "Delincuencia organizada",
+            "الجريمة المنظمة",
+        ),
+        E(
+            "community_or_family",
+            "Community or family",
+            "Communauté ou famille",
+            "Comunidad o familia",
+            "المجتمع المحلي أو الأسرة",
+        ),
+        E(*UNKNOWN),
+    ),
+)
+
+INVOLVEMENT = Vocabulary(
+    "involvement",
+    "Degree of involvement",
+    "Degré d'implication",
+    "Grado de participación",
+    "درجة التورط",
+    (
+        E("direct", "Direct perpetrator", "Auteur direct", "Autor directo", "مرتكب مباشر"),
+        E(
+            "instigator",
+            "Instigator (ordered or induced)",
+            "Instigateur (a ordonné ou provoqué)",
+            "Instigador (ordenó o indujo)",
+            "محرِّض (أمر بالفعل أو حرّض عليه)",
+        ),
+        E(
+            "acquiescence_or_complicity",
+            "Acquiescence or complicity",
+            "Acquiescement ou complicité",
+            "Aquiescencia o complicidad",
+            "القبول الضمني أو التواطؤ",
+        ),
+        E(*UNKNOWN),
+    ),
+)
+
+CONFIDENCE = Vocabulary(
+    "confidence",
+    "Confidence",
+    "Degré de certitude",
+    "Grado de certeza",
+    "درجة الثقة",
+    (
+        E("confirmed", "Confirmed", "Confirmé", "Confirmado", "مؤكد"),
+        E("probable", "Probable", "Probable", "Probable", "مرجّح"),
+        E("suspected", "Suspected", "Soupçonné", "Sospechado", "مشتبه فيه"),
+        E(*UNKNOWN),
+    ),
+)
+
+VOCABULARIES: tuple[Vocabulary, ...] = (
+    REPRISAL_TYPE,
+    ENGAGEMENT,
+    DEFENDER_PROFILE,
+    TARGET,
+    PERPETRATOR,
+    INVOLVEMENT,
+    CONFIDENCE,
+)
