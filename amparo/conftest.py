@@ -45,3 +45,13 @@ def page(request: pytest.FixtureRequest, browser: object) -> Iterator[object]:
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    """Attempt counters live in the cache: no test may inherit another's."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -30,7 +30,7 @@ def staff_required(*roles: Role | str) -> Callable[[View], View]:
             user = request.user
             if not user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            if wanted and not wanted.intersection(user.roles()):  # type: ignore[union-attr]
+            if wanted and not wanted.intersection(user.roles()):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 

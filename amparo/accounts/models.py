@@ -49,3 +49,36 @@ class User(AbstractUser):
 
     def has_keys(self) -> bool:
         return self.public_key is not None
+
+
+class Invitation(models.Model):
+    """An administrator's invitation to enrol; only a hash of its token is kept."""
+
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    username = models.CharField(_("username"), max_length=150)
+    is_handler = models.BooleanField(_("handler"), default=False)
+    is_coordinator = models.BooleanField(_("coordinator"), default=False)
+    is_analyst = models.BooleanField(_("analyst"), default=False)
+    is_administrator = models.BooleanField(_("administrator"), default=False)
+    created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.username
+
+    def roles(self) -> list[Role]:
+        return [
+            role
+            for role, held in [
+                (Role.HANDLER, self.is_handler),
+                (Role.COORDINATOR, self.is_coordinator),
+                (Role.ANALYST, self.is_analyst),
+                (Role.ADMINISTRATOR, self.is_administrator),
+            ]
+            if held
+        ]

@@ -5,6 +5,11 @@ from amparo.accounts import views
 app_name = "accounts"
 
 urlpatterns = [
+    path("", views.home, name="home"),
     path("login/", views.login, name="login"),
     path("logout/", views.logout, name="logout"),
+    path("password/", views.password_change, name="password_change"),
+    path("recover/", views.recover, name="recover"),
+    path("enrol/<str:token>/", views.enrol, name="enrol"),
+    path("invitations/", views.invitations, name="invitations"),
 ]

@@ -1,27 +1,254 @@
 from __future__ import annotations
 
-from django.contrib import auth
-from django.contrib.auth.forms import AuthenticationForm
+import logging
+
+from django.conf import settings
+from django.contrib import auth, messages
+from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
+
+from amparo.accounts import keyring, totp
+from amparo.accounts.access import staff_required
+from amparo.accounts.actions import (
+    AccountError,
+    do_change_password,
+    do_enrol,
+    do_invite,
+    do_recover,
+    find_invitation,
+    verify_sign_in,
+)
+from amparo.accounts.forms import (
+    EnrolForm,
+    InvitationForm,
+    PasswordChangeForm,
+    RecoverForm,
+    SignInForm,
+)
+from amparo.accounts.models import Invitation, Role, User
+from amparo.audit.log import record
+from amparo.core.throttle import Throttle, client_id
+from amparo.crypto import generate_recovery_key
+
+logger = logging.getLogger("amparo.accounts")
+
+# Per account: a handful of tries, then a pause. Per client: more, since an
+# office or a Tor exit may share one address.
+ACCOUNT_THROTTLE = Throttle("sign-in-account", limit=5, window_seconds=15 * 60)
+CLIENT_THROTTLE = Throttle("sign-in-client", limit=30, window_seconds=15 * 60)
+ENROL_STATE_MAX_AGE = 60 * 60
+
+
+def _safe_next(request: HttpRequest) -> str | None:
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return None
 
 
 @sensitive_post_parameters()
 @csrf_protect
 @never_cache
+@require_http_methods(["GET", "POST"])
 def login(request: HttpRequest) -> HttpResponse:
-    form = AuthenticationForm(request, data=request.POST or None)
+    form = SignInForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        auth.login(request, form.get_user())
-        return redirect("home")
-    return render(request, "accounts/login.html", {"form": form})
+        username = form.cleaned_data["username"].strip().lower()
+        client = client_id(request)
+        if ACCOUNT_THROTTLE.exceeded(username) or CLIENT_THROTTLE.exceeded(client):
+            form.add_error(None, _("Too many attempts. Please wait 15 minutes and try again."))
+            record(None, "login_failed", details={"reason": "throttled"})
+        else:
+            signed_in = verify_sign_in(
+                username, form.cleaned_data["password"], form.cleaned_data["code"]
+            )
+            if signed_in is None:
+                ACCOUNT_THROTTLE.hit(username)
+                CLIENT_THROTTLE.hit(client)
+                known = User.objects.filter(username__iexact=username).first()
+                record(
+                    known,
+                    "login_failed",
+                    target_type="user" if known else "",
+                    target_id=str(known.pk) if known else "",
+                )
+                # One message whether or not the account exists.
+                form.add_error(None, _("The username, password or security code is not right."))
+            else:
+                ACCOUNT_THROTTLE.reset(username)
+                auth.login(request, signed_in.user)
+                record(
+                    signed_in.user, "login", target_type="user", target_id=str(signed_in.user.pk)
+                )
+                response = redirect(_safe_next(request) or "accounts:home")
+                keyring.unlock(request, response, signed_in.private_key)
+                return response
+    return render(request, "accounts/login.html", {"form": form, "next": _safe_next(request)})
 
 
 @require_POST
 def logout(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        record(request.user, "logout", target_type="user", target_id=str(request.user.pk))
     auth.logout(request)
-    return redirect("home")
+    response = redirect("home")
+    keyring.forget(response)
+    return response
+
+
+@staff_required()
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/home.html")
+
+
+@sensitive_post_parameters()
+@never_cache
+@require_http_methods(["GET", "POST"])
+def enrol(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = find_invitation(token)
+    if invitation is None:
+        return render(request, "accounts/invitation_invalid.html", status=404)
+    state = None
+    if request.method == "POST":
+        try:
+            state = signing.loads(
+                request.POST.get("state", ""), salt="amparo.enrol", max_age=ENROL_STATE_MAX_AGE
+            )
+        except signing.BadSignature:
+            state = None
+        if state is None or state.get("invitation") != invitation.pk:
+            messages.error(request, _("This page was open too long. Here are new codes."))
+            return redirect(request.path)
+    if state is None:
+        # New secrets each time the page is shown; they live only in this page
+        # (signed so they cannot be swapped) until the form is sent.
+        state = {
+            "invitation": invitation.pk,
+            "recovery_key": generate_recovery_key(),
+            "totp": totp.to_base32(totp.generate_secret()),
+        }
+    secret = totp.from_base32(state["totp"])
+    form = EnrolForm(
+        request.POST if request.method == "POST" else None,
+        username=invitation.username,
+        recovery_key=state["recovery_key"],
+    )
+    if request.method == "POST" and form.is_valid():
+        step = totp.matching_step(secret, form.cleaned_data["code"], after_step=0)
+        if step is None:
+            form.add_error(
+                "code", _("This code is not right. Check your phone's clock and try again.")
+            )
+        else:
+            try:
+                do_enrol(
+                    invitation,
+                    password=form.cleaned_data["new_password1"],
+                    recovery_key=state["recovery_key"],
+                    totp_secret=secret,
+                    totp_step=step,
+                )
+            except AccountError:
+                return render(request, "accounts/invitation_invalid.html", status=404)
+            messages.success(request, _("Your account is ready. Please sign in."))
+            return redirect("accounts:login")
+    uri = totp.provisioning_uri(
+        secret, account=invitation.username, issuer=settings.AMPARO_DESK_NAME
+    )
+    return render(
+        request,
+        "accounts/enrol.html",
+        {
+            "form": form,
+            "invitation": invitation,
+            "state": signing.dumps(state, salt="amparo.enrol"),
+            "recovery_key": state["recovery_key"],
+            "totp_secret": state["totp"],
+            "qr_svg": totp.qr_svg(uri),
+        },
+    )
+
+
+@sensitive_post_parameters()
+@staff_required()
+@require_http_methods(["GET", "POST"])
+def password_change(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    form = PasswordChangeForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            private_key = keyring.private_key(request)
+        except keyring.KeyUnavailable:
+            messages.error(request, _("Your session has expired. Please sign in again."))
+            return redirect("accounts:login")
+        do_change_password(user, private_key, form.cleaned_data["new_password1"])
+        auth.update_session_auth_hash(request, user)
+        messages.success(request, _("Your password has been changed."))
+        return redirect("accounts:home")
+    return render(request, "accounts/password_change.html", {"form": form})
+
+
+@sensitive_post_parameters()
+@never_cache
+@require_http_methods(["GET", "POST"])
+def recover(request: HttpRequest) -> HttpResponse:
+    form = RecoverForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        username = form.cleaned_data["username"].strip().lower()
+        if ACCOUNT_THROTTLE.exceeded(username) or CLIENT_THROTTLE.exceeded(client_id(request)):
+            form.add_error(None, _("Too many attempts. Please wait 15 minutes and try again."))
+        else:
+            try:
+                _user, new_key = do_recover(
+                    username,
+                    form.cleaned_data["recovery_key"],
+                    form.cleaned_data["code"],
+                    form.cleaned_data["new_password1"],
+                )
+            except AccountError:
+                ACCOUNT_THROTTLE.hit(username)
+                CLIENT_THROTTLE.hit(client_id(request))
+                form.add_error(
+                    None,
+                    _(
+                        "The username, recovery key or security code is not right. "
+                        "A recovery key works only once: if you used it before, use the new "
+                        "one you were given then."
+                    ),
+                )
+            else:
+                # Shown once, on this response only; never stored in clear.
+                return render(request, "accounts/recovered.html", {"recovery_key": new_key})
+    return render(request, "accounts/recover.html", {"form": form})
+
+
+@staff_required(Role.ADMINISTRATOR)
+@never_cache
+@require_http_methods(["GET", "POST"])
+def invitations(request: HttpRequest) -> HttpResponse:
+    form = InvitationForm(request.POST or None)
+    link = None
+    if request.method == "POST" and form.is_valid():
+        _invitation, token = do_invite(
+            request.user,  # type: ignore[arg-type]
+            form.cleaned_data["username"],
+            [Role(role) for role in form.cleaned_data["roles"]],
+        )
+        # The link is shown once; the administrator passes it on by a safe channel.
+        link = request.build_absolute_uri(reverse("accounts:enrol", args=[token]))
+        form = InvitationForm()
+    return render(
+        request,
+        "accounts/invitations.html",
+        {"form": form, "link": link, "invitations": Invitation.objects.all()[:50]},
+    )

@@ -1,0 +1,310 @@
+"""Cases (reports) and what hangs off them, stored so that a copy of the
+database reveals nothing of a case's content.
+
+Every readable field is ciphertext under the case's own data key; the data
+key is stored only sealed to each entitled person (``CaseKey``) and to the
+reporter's receipt-derived key pair. Only the workflow state (stage,
+urgency, language, day received) and, later, the handler's deliberate
+coding for statistics are kept in clear.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+def new_public_id() -> str:
+    # 128 random bits: not guessable, not sequential, reveals no count or order.
+    return secrets.token_urlsafe(16)
+
+
+class Stage(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    UNDER_ASSESSMENT = "under_assessment", _("Under assessment")
+    NOT_A_REPRISAL = "not_a_reprisal", _("Not a reprisal")
+    DUPLICATE = "duplicate", _("Duplicate")
+    ASSESSED = "assessed", _("Assessed")
+    RESPONSE_IN_PROGRESS = "response_in_progress", _("Response in progress")
+    MONITORING = "monitoring", _("Monitoring")
+    CLOSED = "closed", _("Closed")
+
+
+class Urgency(models.TextChoices):
+    NORMAL = "normal", _("Normal")
+    URGENT = "urgent", _("Urgent: immediate danger")
+
+
+class Channel(models.TextChoices):
+    WEB = "web", _("Web form")
+    ON_BEHALF = "on_behalf", _("Entered by the desk on someone's behalf")
+
+
+class Case(models.Model):
+    public_id = models.CharField(max_length=32, unique=True, default=new_public_id, editable=False)
+    # AMP-2026-0042: allocated atomically from ReferenceCounter.
+    reference = models.CharField(max_length=20, unique=True, editable=False)
+    # Day precision only: an exact time could tie a report to a network trace.
+    received_on = models.DateField()
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES)
+    channel = models.CharField(max_length=16, choices=Channel.choices, default=Channel.WEB)
+    urgency = models.CharField(max_length=8, choices=Urgency.choices, default=Urgency.NORMAL)
+    stage = models.CharField(max_length=24, choices=Stage.choices, default=Stage.RECEIVED)
+    questionnaire_version = models.CharField(max_length=40)
+    # Encrypted JSON of the reporter's answers (field "answers").
+    answers = models.BinaryField()
+    # Reporter access through the receipt: a lookup value that unlocks nothing,
+    # the reporter's public key, their private key wrapped under the
+    # receipt-derived key, and the data key sealed to that public key.
+    # NULL, not "", for cases without a receipt: the column is unique.
+    reporter_lookup = models.CharField(max_length=64, unique=True, null=True, editable=False)  # noqa: DJ001
+    reporter_public_key = models.BinaryField(null=True, editable=False)
+    reporter_private_key = models.BinaryField(null=True, editable=False)
+    reporter_sealed_key = models.BinaryField(null=True, editable=False)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_cases",
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    last_activity_on = models.DateField()
+    # Optimistic locking: a form carries the version it was rendered from, and
+    # a save from a stale form is refused instead of overwriting.
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["stage", "urgency"]),
+            models.Index(fields=["received_on"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class ReferenceCounter(models.Model):
+    """The last reference number used in a year; locked when allocating."""
+
+    year = models.PositiveIntegerField(unique=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
+
+class CaseKey(models.Model):
+    """A case's data key, sealed to one staff member's public key."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="keys")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="case_keys"
+    )
+    sealed_key = models.BinaryField()
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["case", "user"], name="one_key_per_person")]
+
+    def __str__(self) -> str:
+        return f"key of {self.case_id} for {self.user_id}"
+
+
+class Sender(models.TextChoices):
+    REPORTER = "reporter", _("Reporter")
+    DESK = "desk", _("Desk")
+
+
+class Message(models.Model):
+    """One message of the conversation between the desk and the reporter."""
+
+    public_id = models.CharField(max_length=32, unique=True, default=new_public_id, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="messages")
+    sender = models.CharField(max_length=8, choices=Sender.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sent_on = models.DateField()
+    body = models.BinaryField()  # encrypted, field "message/<public_id>"
+    read_by_desk = models.BooleanField(default=False)
+    read_by_reporter = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"message {self.public_id}"
+
+    def aad_field(self) -> str:
+        return f"message/{self.public_id}"
+
+
+class Attachment(models.Model):
+    """An encrypted file. Its name, type, size and SHA-256 are encrypted too."""
+
+    public_id = models.CharField(max_length=32, unique=True, default=new_public_id, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
+    message = models.ForeignKey(
+        Message, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
+    )
+    # Encrypted JSON {"name", "content_type", "size", "sha256", "scrubbed"},
+    # field "attachment/<public_id>".
+    metadata = models.BinaryField()
+    # A random name under MEDIA_ROOT; the stream inside is padded.
+    stored_name = models.CharField(max_length=80, unique=True, editable=False)
+    uploaded_on = models.DateField()
+
+    def __str__(self) -> str:
+        return f"attachment {self.public_id}"
+
+    def aad_field(self) -> str:
+        return f"attachment/{self.public_id}"
+
+
+class ConsentScope(models.TextChoices):
+    STORE = "store", _("Store the report and act on it")
+    CONTACT = "contact", _("Contact the reporter through the receipt")
+    STATISTICS = "statistics", _("Include in anonymised statistics")
+    SHARE = "share", _("Share with a named partner")
+    PUBLISH = "publish", _("Publish an anonymised summary")
+
+
+class Consent(models.Model):
+    """One recorded choice, with the version of the wording the person saw."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="consents")
+    scope = models.CharField(max_length=16, choices=ConsentScope.choices)
+    granted = models.BooleanField()
+    wording_version = models.CharField(max_length=40)
+    # For sharing: the partner and the fields agreed to, encrypted JSON
+    # (field "consent/<id>"); empty for the other scopes.
+    terms = models.BinaryField(null=True, blank=True)
+    recorded_on = models.DateField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.scope}: {self.granted}"
+
+
+class Note(models.Model):
+    """An internal note of the desk; the reporter never sees it."""
+
+    public_id = models.CharField(max_length=32, unique=True, default=new_public_id, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    body = models.BinaryField()  # encrypted, field "note/<public_id>"
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"note {self.public_id}"
+
+    def aad_field(self) -> str:
+        return f"note/{self.public_id}"
+
+
+class StageChange(models.Model):
+    """The history of a case's stage, with the (encrypted) reason given."""
+
+    public_id = models.CharField(max_length=32, unique=True, default=new_public_id, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="stage_changes")
+    from_stage = models.CharField(max_length=24, choices=Stage.choices)
+    to_stage = models.CharField(max_length=24, choices=Stage.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now_add=True)
+    reason = models.BinaryField(null=True, blank=True)  # encrypted, field "stage/<public_id>"
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_stage} -> {self.to_stage}"
+
+    def aad_field(self) -> str:
+        return f"stage/{self.public_id}"
+
+
+class CaseLink(models.Model):
+    class Kind(models.TextChoices):
+        RELATED = "related", _("Related case")
+        DUPLICATE = "duplicate", _("Duplicate of")
+
+    from_case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="links")
+    to_case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.RELATED)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["from_case", "to_case"], name="one_link_per_pair")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_case_id} -> {self.to_case_id}"
+
+
+class Coding(models.Model):
+    """The handler's structured description of a case, for statistics.
+
+    This is the only case data stored in clear, deliberately and coarsely:
+    codes from the reference vocabularies, a country, a region and a month.
+    It must never hold names, places finer than a country, or free text.
+    """
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="coding")
+    reprisal_types = models.JSONField(default=list)  # reference term codes, several
+    target = models.CharField(max_length=64, blank=True)
+    defender_profiles = models.JSONField(default=list)
+    situation = models.CharField(max_length=64, blank=True)  # reference Situation code
+    engagement = models.JSONField(default=list)
+    country = models.CharField(max_length=2, blank=True)  # ISO 3166-1 alpha-2
+    region = models.CharField(max_length=8, blank=True)  # UN M49 code
+    month = models.DateField(null=True, blank=True)  # always the 1st of the month
+    coded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    coded_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+
+    def __str__(self) -> str:
+        return f"coding of {self.case_id}"
+
+
+class CodedPerpetrator(models.Model):
+    coding = models.ForeignKey(Coding, on_delete=models.CASCADE, related_name="perpetrators")
+    perpetrator = models.CharField(max_length=64)  # reference term code
+    involvement = models.CharField(max_length=64, blank=True)
+    confidence = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.perpetrator
