@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
 import secrets
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -23,6 +24,7 @@ from amparo.audit.log import record
 from amparo.crypto import (
     DecryptionError,
     InvalidRecoveryKey,
+    derive_public_key,
     generate_keypair,
     generate_recovery_key,
     unwrap_with_password,
@@ -33,6 +35,7 @@ from amparo.crypto import (
 from amparo.lib.binary import as_bytes
 
 INVITATION_VALIDITY = timedelta(days=7)
+logger = logging.getLogger("amparo.accounts")
 
 
 class AccountError(Exception):
@@ -148,6 +151,18 @@ def verify_sign_in(username: str, password: str, code: str) -> SignIn | None:
         secret = totp.open_secret(as_bytes(user.totp_secret_sealed), private_key)
     except DecryptionError:
         return None
+    if derive_public_key(private_key) != as_bytes(user.public_key):
+        # Someone with write access to the database swapped the public key to
+        # have new cases sealed to them. Refuse, and say so loudly.
+        logger.critical("stored public key does not match the private key of user %s", user.pk)
+        record(
+            user,
+            "login_failed",
+            target_type="user",
+            target_id=str(user.pk),
+            details={"reason": "public_key_mismatch"},
+        )
+        return None
     step = totp.matching_step(secret, code, after_step=user.totp_last_step)
     if step is None:
         return None
@@ -202,3 +217,24 @@ def do_recover(username: str, recovery_key: str, code: str, new_password: str) -
         record(user, "recovery_used", target_type="user", target_id=str(user.pk))
     user.refresh_from_db()
     return user, new_recovery_key
+
+
+def do_deactivate(actor: User, person: User) -> None:
+    """Remove a person from the desk: no sign-in, no sealed case keys, no assignments.
+
+    Their copies of case keys are deleted, so even their old password and
+    recovery key open nothing any more.
+    """
+    from amparo.cases.models import Case, CaseKey
+
+    with transaction.atomic():
+        User.objects.filter(pk=person.pk).update(is_active=False)
+        removed, _ = CaseKey.objects.filter(user=person).delete()
+        Case.objects.filter(assignee=person).update(assignee=None)
+        record(
+            actor,
+            "access_revoked",
+            target_type="user",
+            target_id=str(person.pk),
+            details={"case_keys_removed": removed, "deactivated": True},
+        )

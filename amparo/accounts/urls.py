@@ -12,4 +12,7 @@ urlpatterns = [
     path("recover/", views.recover, name="recover"),
     path("enrol/<str:token>/", views.enrol, name="enrol"),
     path("invitations/", views.invitations, name="invitations"),
+    path("people/", views.people, name="people"),
+    path("people/<int:user_id>/share/", views.share_cases, name="share_cases"),
+    path("people/<int:user_id>/deactivate/", views.deactivate, name="deactivate"),
 ]

@@ -5,11 +5,13 @@ import logging
 from django.conf import settings
 from django.contrib import auth, messages
 from django.core import signing
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
@@ -20,6 +22,7 @@ from amparo.accounts.access import staff_required
 from amparo.accounts.actions import (
     AccountError,
     do_change_password,
+    do_deactivate,
     do_enrol,
     do_invite,
     do_recover,
@@ -35,6 +38,8 @@ from amparo.accounts.forms import (
 )
 from amparo.accounts.models import Invitation, Role, User
 from amparo.audit.log import record
+from amparo.cases.actions import do_share_all_cases
+from amparo.cases.models import Case, CaseKey
 from amparo.core.throttle import Throttle, client_id
 from amparo.crypto import generate_recovery_key
 
@@ -252,3 +257,70 @@ def invitations(request: HttpRequest) -> HttpResponse:
         "accounts/invitations.html",
         {"form": form, "link": link, "invitations": Invitation.objects.all()[:50]},
     )
+
+
+@staff_required(Role.COORDINATOR, Role.ADMINISTRATOR)
+@never_cache
+@require_http_methods(["GET"])
+def people(request: HttpRequest) -> HttpResponse:
+    """Staff and how many cases each can open, next to how many the viewer can."""
+    me: User = request.user  # type: ignore[assignment]
+    held = dict(
+        CaseKey.objects.values_list("user").annotate(n=Count("id")).values_list("user", "n")
+    )
+    staff = User.objects.order_by("-is_active", "username")
+    return render(
+        request,
+        "accounts/people.html",
+        {
+            "staff": [(person, held.get(person.pk, 0)) for person in staff],
+            "mine": held.get(me.pk, 0),
+            "total": Case.objects.count(),
+        },
+    )
+
+
+@staff_required(Role.COORDINATOR)
+@require_POST
+def share_cases(request: HttpRequest, user_id: int) -> HttpResponse:
+    """Seal every case the signed-in coordinator holds to another coordinator.
+
+    Only someone who already holds the keys can do this, while signed in: the
+    server cannot, by design.
+    """
+    me: User = request.user  # type: ignore[assignment]
+    person = User.objects.filter(pk=user_id, is_active=True, is_coordinator=True).first()
+    if person is None or person.pk == me.pk:
+        messages.error(request, _("Cases can be shared only with another active coordinator."))
+        return redirect("accounts:people")
+    try:
+        private_key = keyring.private_key(request)
+    except keyring.KeyUnavailable:
+        messages.error(request, _("Your session has expired. Please sign in again."))
+        return redirect("accounts:login")
+    count = do_share_all_cases(me, private_key, person)
+    messages.success(
+        request,
+        ngettext(
+            "%(count)d case shared with %(name)s.",
+            "%(count)d cases shared with %(name)s.",
+            count,
+        )
+        % {"count": count, "name": person.username},
+    )
+    return redirect("accounts:people")
+
+
+@staff_required(Role.COORDINATOR, Role.ADMINISTRATOR)
+@require_POST
+def deactivate(request: HttpRequest, user_id: int) -> HttpResponse:
+    me: User = request.user  # type: ignore[assignment]
+    person = User.objects.filter(pk=user_id, is_active=True).first()
+    if person is None or person.pk == me.pk:
+        messages.error(request, _("You cannot remove this person."))
+        return redirect("accounts:people")
+    do_deactivate(me, person)
+    messages.success(
+        request, _("%(name)s can no longer sign in or open any case.") % {"name": person.username}
+    )
+    return redirect("accounts:people")

@@ -98,3 +98,22 @@ class LoginTests(AmparoTestCase):
             {"username": "handler", "password": h.password, "code": h.code()},
         )
         self.assertRedirects(response, "/en/staff/", fetch_redirect_response=False)
+
+
+class KeySubstitutionTests(AmparoTestCase):
+    def test_it_refuses_sign_in_when_the_stored_public_key_was_swapped(self) -> None:
+        from amparo.accounts.models import User
+        from amparo.crypto import generate_keypair
+
+        h = self.handler
+        User.objects.filter(pk=h.user.pk).update(public_key=generate_keypair().public)
+        with self.assertLogs("amparo.accounts", level="CRITICAL"):
+            response = self.client.post(
+                LOGIN, {"username": "handler", "password": h.password, "code": h.code()}
+            )
+        self.assertContains(response, "security code is not right")
+        self.assertTrue(
+            AuditEvent.objects.filter(
+                action="login_failed", details__reason="public_key_mismatch"
+            ).exists()
+        )
