@@ -26,13 +26,13 @@ from amparo.reference.data import vocabularies as vocabulary_data
 class LoadReport:
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
-    kept: list[str] = field(default_factory=list)  # edited in the desk, left alone
+    kept: list[str] = field(default_factory=list)  # edited by an administrator, left alone
     unknown: list[str] = field(default_factory=list)  # in the database, not in the data
 
     def summary(self) -> str:
         return (
             f"{len(self.created)} created, {len(self.updated)} updated, "
-            f"{len(self.kept)} kept (edited in the desk), "
+            f"{len(self.kept)} kept (edited by an administrator), "
             f"{len(self.unknown)} in the database only"
         )
 

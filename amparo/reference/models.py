@@ -58,7 +58,7 @@ class ReferenceList(Labelled):
     source = models.TextField(_("source"), blank=True)
     # Set when an administrator edits the list in the desk: the loader then
     # leaves it alone unless told to overwrite.
-    locally_edited = models.BooleanField(_("edited in the desk"), default=False)
+    locally_edited = models.BooleanField(_("edited by an administrator"), default=False)
 
     class Meta:
         ordering = ["position", "code"]
@@ -87,7 +87,7 @@ class Term(Labelled):
     )
     position = models.PositiveIntegerField(_("position"), default=0)
     active = models.BooleanField(_("active"), default=True)
-    locally_edited = models.BooleanField(_("edited in the desk"), default=False)
+    locally_edited = models.BooleanField(_("edited by an administrator"), default=False)
 
     class Meta:
         ordering = ["position", "code"]
@@ -125,7 +125,7 @@ class Situation(models.Model):
     position = models.PositiveIntegerField(_("position"), default=0)
     as_of = models.DateField(_("as of"))
     note = models.TextField(_("note"), blank=True)
-    locally_edited = models.BooleanField(_("edited in the desk"), default=False)
+    locally_edited = models.BooleanField(_("edited by an administrator"), default=False)
 
     class Meta:
         ordering = ["position", "code"]
@@ -164,7 +164,7 @@ class StateParty(models.Model):
     withdrawal_effective = models.DateField(_("withdrawal effective"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
     as_of = models.DateField(_("as of"))
-    locally_edited = models.BooleanField(_("edited in the desk"), default=False)
+    locally_edited = models.BooleanField(_("edited by an administrator"), default=False)
 
     objects = StatePartyQuerySet.as_manager()
 

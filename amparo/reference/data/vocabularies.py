@@ -5,7 +5,7 @@ GLOSSARY.md and docs/reference-data.md). Codes are stable identifiers stored
 in cases: never rename one; retire it by marking the term inactive.
 
 To change a list: edit it here, bump its date, run
-``manage.py load_reference_data`` (labels edited in the desk are kept unless
+``manage.py load_reference_data`` (labels edited by an administrator are kept unless
 ``--overwrite``).
 """
 

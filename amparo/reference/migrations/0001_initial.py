@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
                 ('position', models.PositiveIntegerField(default=0, verbose_name='position')),
                 ('as_of', models.DateField(help_text="When the list's content was last checked.", verbose_name='as of')),
                 ('source', models.TextField(blank=True, verbose_name='source')),
-                ('locally_edited', models.BooleanField(default=False, verbose_name='edited in the desk')),
+                ('locally_edited', models.BooleanField(default=False, verbose_name='edited by an administrator')),
             ],
             options={
                 'verbose_name': 'reference list',
@@ -48,7 +48,7 @@ class Migration(migrations.Migration):
                 ('position', models.PositiveIntegerField(default=0, verbose_name='position')),
                 ('as_of', models.DateField(verbose_name='as of')),
                 ('note', models.TextField(blank=True, verbose_name='note')),
-                ('locally_edited', models.BooleanField(default=False, verbose_name='edited in the desk')),
+                ('locally_edited', models.BooleanField(default=False, verbose_name='edited by an administrator')),
             ],
             options={
                 'verbose_name': 'situation',
@@ -67,7 +67,7 @@ class Migration(migrations.Migration):
                 ('withdrawal_effective', models.DateField(blank=True, null=True, verbose_name='withdrawal effective')),
                 ('note', models.TextField(blank=True, verbose_name='note')),
                 ('as_of', models.DateField(verbose_name='as of')),
-                ('locally_edited', models.BooleanField(default=False, verbose_name='edited in the desk')),
+                ('locally_edited', models.BooleanField(default=False, verbose_name='edited by an administrator')),
             ],
             options={
                 'verbose_name': 'State Party',
@@ -86,7 +86,7 @@ class Migration(migrations.Migration):
                 ('code', models.CharField(max_length=100, validators=[django.core.validators.RegexValidator('^[a-z0-9_]+(\\.[a-z0-9_]+)?$', 'Use lower-case letters, digits and underscores, with at most one dot.')], verbose_name='code')),
                 ('position', models.PositiveIntegerField(default=0, verbose_name='position')),
                 ('active', models.BooleanField(default=True, verbose_name='active')),
-                ('locally_edited', models.BooleanField(default=False, verbose_name='edited in the desk')),
+                ('locally_edited', models.BooleanField(default=False, verbose_name='edited by an administrator')),
                 ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='reference.term', verbose_name='category')),
                 ('reference_list', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='terms', to='reference.referencelist', verbose_name='list')),
             ],
