@@ -68,9 +68,6 @@ class ReferenceList(Labelled):
     def __str__(self) -> str:
         return self.label()
 
-    def is_hierarchical(self) -> bool:
-        return self.terms.filter(parent__isnull=False).exists()
-
 
 class Term(Labelled):
     reference_list = models.ForeignKey(

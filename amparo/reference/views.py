@@ -91,7 +91,7 @@ def term_edit(request: HttpRequest, list_code: str, term_id: int) -> HttpRespons
         pk=term_id,
         reference_list__code=list_code,
     )
-    initial = {**{f"label_{c}": getattr(term, f"label_{c}") for c in LANGUAGE_CODES}}
+    initial: dict[str, object] = {f"label_{c}": getattr(term, f"label_{c}") for c in LANGUAGE_CODES}
     initial.update(position=term.position, active=term.active)
     form = TermForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -137,7 +137,9 @@ def term_add(request: HttpRequest, list_code: str) -> HttpResponse:
 @administrator_required
 def situation_edit(request: HttpRequest, code: str) -> HttpResponse:
     situation = get_object_or_404(Situation, code=code)
-    initial = {f"name_{c}": getattr(situation, f"name_{c}") for c in LANGUAGE_CODES}
+    initial: dict[str, object] = {
+        f"name_{c}": getattr(situation, f"name_{c}") for c in LANGUAGE_CODES
+    }
     initial.update(
         status=situation.status,
         countries=situation.countries,
