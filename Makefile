@@ -9,7 +9,6 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 APPS := $(patsubst amparo/%/locale,%,$(wildcard amparo/*/locale))
-export DJANGO_SETTINGS_MODULE ?= amparo.settings
 
 .PHONY: venv run test lint typecheck pytest bench messages clean
 
@@ -49,10 +48,10 @@ bench: venv
 # then compile them. Translators edit amparo/<app>/locale/<lang>/LC_MESSAGES/django.po.
 messages: venv
 	@for app in $(APPS); do \
-		(cd amparo/$$app && ../../$(BIN)/django-admin makemessages -l fr -l es -l ar --no-obsolete --no-location -v 0) || exit 1; \
+		(cd amparo/$$app && DJANGO_SETTINGS_MODULE=amparo.settings ../../$(BIN)/django-admin makemessages -l fr -l es -l ar --no-obsolete --no-location -v 0) || exit 1; \
 	done
 	@for app in $(APPS); do \
-		(cd amparo/$$app && ../../$(BIN)/django-admin compilemessages -v 0) || exit 1; \
+		(cd amparo/$$app && DJANGO_SETTINGS_MODULE=amparo.settings ../../$(BIN)/django-admin compilemessages -v 0) || exit 1; \
 	done
 
 clean:

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "amparo.reference",
     "amparo.cases",
     "amparo.intake",
+    "amparo.notify",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -192,7 +193,11 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 # vendors unless the operator does it.
 SECURE_HSTS_PRELOAD = HTTPS and envbool("AMPARO_HSTS_PRELOAD", True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "no-referrer"
+# "same-origin", not "no-referrer": other sites never learn which page linked
+# to them (the privacy goal), but Chromium sends `Origin: null` on form posts
+# under "no-referrer", which defeats CSRF origin checking and rejects every
+# form over HTTPS. Same-origin requests keep a real Origin and Referer.
+SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 CSRF_TRUSTED_ORIGINS = envlist("AMPARO_CSRF_TRUSTED_ORIGINS")
@@ -250,3 +255,43 @@ ADMINS: list[tuple[str, str]] = []
 # Messages travel in a signed cookie: they never hold case content, and error
 # pages can render them while the database is down.
 MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
+
+# Notifications
+# E-mail tells staff that something on the desk needs them, never what (see
+# docs/notifications.md). Any SMTP relay works; a mail server on this machine
+# makes the attempt made inside a request instant and queues onward itself.
+EMAIL_HOST = env("AMPARO_EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("AMPARO_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env("AMPARO_EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = envsecret("AMPARO_EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = envbool("AMPARO_EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = env("AMPARO_EMAIL_FROM", "amparo@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Addresses for urgent and unassigned reports; empty: every coordinator with one.
+AMPARO_ONCALL_EMAIL = envlist("AMPARO_ONCALL_EMAIL")
+# Where staff reach the desk, for the sign-in link in notifications.
+AMPARO_BASE_URL = env("AMPARO_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Intake (see docs/intake.md): attachments, abuse limits, receipt stretching.
+AMPARO_MAX_FILES = envint("AMPARO_MAX_FILES", 5)
+AMPARO_MAX_FILE_BYTES = envint("AMPARO_MAX_FILE_BYTES", 20 * 1024 * 1024)
+# How long a report form stays valid after it was shown (its one-time token).
+AMPARO_FORM_MAX_AGE_HOURS = envint("AMPARO_FORM_MAX_AGE_HOURS", 24)
+# Submissions (new reports and reporters' messages): per client address and
+# for the whole desk, per hour. 0 switches a limit off. Behind Tor every
+# visitor shares one address: see docs/intake.md before lowering these.
+AMPARO_SUBMISSIONS_PER_CLIENT_PER_HOUR = envint("AMPARO_SUBMISSIONS_PER_CLIENT_PER_HOUR", 20)
+AMPARO_SUBMISSIONS_PER_HOUR = envint("AMPARO_SUBMISSIONS_PER_HOUR", 600)
+# Follow-up code attempts: per client per 15 minutes, and for the whole desk per minute.
+AMPARO_RECEIPT_ATTEMPTS_PER_CLIENT = envint("AMPARO_RECEIPT_ATTEMPTS_PER_CLIENT", 10)
+AMPARO_RECEIPT_ATTEMPTS_PER_MINUTE = envint("AMPARO_RECEIPT_ATTEMPTS_PER_MINUTE", 60)
+# Concurrent receipt stretching across all workers (128 MiB and one core
+# each; 0: one per core, at least 2), and how many of those slots only new
+# reports may use (0: half of them, at least 1).
+AMPARO_STRETCH_SLOTS = envint("AMPARO_STRETCH_SLOTS", 0)
+AMPARO_STRETCH_RESERVED = envint("AMPARO_STRETCH_RESERVED", 0)
+# Seconds a follow-up attempt waits for a slot before "try again"; a new
+# report waits this long, then stretches without a slot rather than fail.
+AMPARO_STRETCH_FOLLOW_UP_WAIT = envint("AMPARO_STRETCH_FOLLOW_UP_WAIT", 2)
+AMPARO_STRETCH_SUBMISSION_WAIT = envint("AMPARO_STRETCH_SUBMISSION_WAIT", 60)

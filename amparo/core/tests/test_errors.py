@@ -83,3 +83,24 @@ class LoggingTests(TestCase):
         self.assertIn("Internal Server Error", output)
         self.assertNotIn("203.0.113.77", output)
         self.assertNotIn("AgentMarker", output)
+
+
+class MoreErrorPageTests(TestCase):
+    def test_it_translates_the_403_page(self) -> None:
+        from amparo.accounts.models import Role
+        from amparo.tests.base import enrol_persona, sign_in
+
+        persona = enrol_persona("analyst", [Role.ANALYST])
+        sign_in(self.client, persona)
+        response = self.client.get("/es/staff/invitations/")
+        with translation.override("es"):
+            heading = translation.gettext("Access denied")
+        self.assertNotEqual(heading, "Access denied")
+        self.assertContains(response, heading, status_code=403)
+
+    def test_it_answers_a_bad_host_with_a_plain_400(self) -> None:
+        response = self.client.get("/fr/", HTTP_HOST="evil.example")
+        self.assertEqual(response.status_code, 400)
+        with translation.override("fr"):
+            heading = translation.gettext("Bad request")
+        self.assertContains(response, heading, status_code=400)

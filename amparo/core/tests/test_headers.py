@@ -19,7 +19,7 @@ class SecurityHeadersTests(TestCase):
 
     def test_it_sends_the_privacy_headers(self) -> None:
         response = self.client.get("/en/")
-        self.assertEqual(response.headers["Referrer-Policy"], "no-referrer")
+        self.assertEqual(response.headers["Referrer-Policy"], "same-origin")
         self.assertEqual(response.headers["X-Content-Type-Options"], "nosniff")
         self.assertEqual(response.headers["X-Frame-Options"], "DENY")
         self.assertIn("camera=()", response.headers["Permissions-Policy"])
@@ -30,7 +30,7 @@ class SecurityHeadersTests(TestCase):
         response = self.client.get("/en/no-such-page/")
         self.assertEqual(response.status_code, 404)
         self.assertIn("frame-ancestors 'none'", response.headers["Content-Security-Policy"])
-        self.assertEqual(response.headers["Referrer-Policy"], "no-referrer")
+        self.assertEqual(response.headers["Referrer-Policy"], "same-origin")
 
     def test_it_has_no_inline_script_or_style_in_pages(self) -> None:
         body = self.client.get("/en/").content.decode()
