@@ -41,6 +41,7 @@ class ViewTestCase(ReferenceTestCase):
 class AccessTests(ViewTestCase):
     def test_it_shows_every_page_to_an_administrator_in_every_language(self) -> None:
         self.client.force_login(self.admin)
+        headings = set()
         for lang in ("en", "fr", "es", "ar"):
             with translation.override(lang):
                 urls = self.urls()
@@ -49,6 +50,12 @@ class AccessTests(ViewTestCase):
                     response = self.client.get(url)
                     self.assertEqual(response.status_code, 200)
                     self.assertContains(response, f'<html lang="{lang}"')
+            with translation.override(lang):
+                heading = translation.gettext("Reference data")
+            index = self.client.get(urls[0])
+            self.assertContains(index, f"<h1>{heading}</h1>", html=False)
+            headings.add(heading)
+        self.assertEqual(len(headings), 4)  # the catalogs are compiled and used
 
     def test_it_refuses_a_handler(self) -> None:
         self.client.force_login(self.handler)
