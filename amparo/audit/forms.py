@@ -23,7 +23,7 @@ class TrailFilterForm(forms.Form):
         label=_("Target type"),
         required=False,
         max_length=32,
-        help_text=_("For example: case."),
+        help_text=_("The kind of record, as shown in the trail: for example “case”."),
     )
     target_id = forms.CharField(label=_("Target"), required=False, max_length=100)
 
