@@ -55,3 +55,10 @@ def _fresh_cache() -> Iterator[None]:
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def django_db_serialized_rollback() -> bool:
+    """Restore migration-loaded data (reference lists, the questionnaire) at the
+    start of every transactional test: a previous one flushed the tables."""
+    return True

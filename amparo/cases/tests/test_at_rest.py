@@ -43,6 +43,8 @@ def cache_image() -> bytes:
 
 
 class AtRestTests(TransactionTestCase):
+    serialized_rollback = True
+
     def setUp(self) -> None:
         self.media = Path(tempfile.mkdtemp())
         self.addCleanup(shutil.rmtree, self.media, ignore_errors=True)

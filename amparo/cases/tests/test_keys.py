@@ -121,6 +121,8 @@ class CaseAccessTests(AmparoTestCase):
 
 
 class ConcurrentReferenceTests(TransactionTestCase):
+    serialized_rollback = True
+
     def test_it_never_gives_two_cases_the_same_reference(self) -> None:
         if connection.vendor == "sqlite":
             self.skipTest("in-memory SQLite shares one connection; PostgreSQL runs this")
