@@ -13,6 +13,8 @@ from django.test import Client, TestCase
 from amparo.accounts import keyring, totp
 from amparo.accounts.actions import do_enrol, do_invite
 from amparo.accounts.models import Role, User
+from amparo.cases.actions import ConsentChoice, do_create_case
+from amparo.cases.models import Case
 from amparo.crypto import generate_recovery_key, unwrap_with_password
 
 PASSWORD = "correct horse battery staple"
@@ -56,9 +58,30 @@ def sign_in(client: Client, persona: Persona) -> None:
     client.cookies[keyring.COOKIE_NAME] = response.cookies[keyring.COOKIE_NAME].value
 
 
+@dataclass
+class Reporter:
+    """Someone who reported: their case and the receipt they wrote down."""
+
+    case: Case
+    receipt: str = field(repr=False)
+
+
+def make_reporter(narrative: str = "They searched our office and took the laptops.") -> Reporter:
+    created = do_create_case(
+        answers={"narrative": narrative},
+        language="en",
+        questionnaire_version="test",
+        consents=[ConsentChoice("store", True, "test"), ConsentChoice("contact", True, "test")],
+    )
+    assert created.receipt is not None
+    return Reporter(case=created.case, receipt=created.receipt)
+
+
 class AmparoTestCase(TestCase):
-    """Personas: a coordinator, a handler, an analyst, an administrator, and an
-    outsider (a handler with no access to anything in particular)."""
+    """Personas: a coordinator, a handler, an analyst, an administrator, an
+    outsider (a handler with no access to anything in particular), and a
+    reporter, made on demand with ``make_reporter()`` so that tests counting
+    cases start from none."""
 
     coordinator: Persona
     handler: Persona
@@ -76,3 +99,7 @@ class AmparoTestCase(TestCase):
 
     def sign_in(self, persona: Persona) -> None:
         sign_in(self.client, persona)
+
+    def make_reporter(self, narrative: str = "They searched our office.") -> Reporter:
+        """The reporter persona: a report sealed to the coordinator, with its receipt."""
+        return make_reporter(narrative)

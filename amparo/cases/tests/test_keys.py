@@ -138,3 +138,11 @@ class ConcurrentReferenceTests(TransactionTestCase):
             refs = list(pool.map(submit, range(20)))
         self.assertEqual(len(set(refs)), 20)
         self.assertEqual(Case.objects.count(), 20)
+
+
+class ReporterPersonaTests(AmparoTestCase):
+    def test_it_gives_the_reporter_persona_a_working_receipt(self) -> None:
+        reporter = self.make_reporter("a narrative")
+        access = open_for_reporter(*lookup_for_receipt(reporter.receipt))
+        self.assertEqual(access.opened.case, reporter.case)
+        self.assertEqual(access.opened.answers()["narrative"], "a narrative")
