@@ -7,6 +7,7 @@ translation is missing or fuzzy, or when a .mo lags behind its .po.
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -37,6 +38,19 @@ def test_it_translates_every_string(app: Path, lang: str) -> None:
     fuzzy = [entry.msgid for entry in po.fuzzy_entries()]
     assert not missing, f"untranslated in {app.name}/{lang}: {missing}"
     assert not fuzzy, f"fuzzy in {app.name}/{lang}: {fuzzy}"
+
+
+@pytest.mark.parametrize(("app", "lang"), CATALOGS, ids=lambda v: getattr(v, "name", v))
+def test_it_fills_every_plural_form_of_the_language(app: Path, lang: str) -> None:
+    po = polib.pofile(str(catalog(app, lang)))
+    header = po.metadata.get("Plural-Forms", "")
+    match = re.search(r"nplurals=(\d+)", header)
+    assert match, f"{app.name}/{lang} has no Plural-Forms header"
+    nplurals = int(match.group(1))
+    for entry in po:
+        if entry.msgid_plural and not entry.obsolete:
+            forms = [entry.msgstr_plural.get(i, "") for i in range(nplurals)]
+            assert all(forms), f"{app.name}/{lang}: {entry.msgid!r} needs {nplurals} plural forms"
 
 
 @pytest.mark.parametrize(("app", "lang"), CATALOGS, ids=lambda v: getattr(v, "name", v))
