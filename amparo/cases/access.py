@@ -11,7 +11,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from amparo.cases.models import Case
+from amparo.cases.models import Attachment, Case
 
 
 def visible_cases(user: Any) -> QuerySet[Case]:
@@ -34,3 +34,26 @@ def access_case_by_public_id(user: Any, public_id: str) -> Case:
     if case is None:
         raise Http404
     return case
+
+
+def access_attachment_by_public_id(
+    user: Any, case_public_id: str, attachment_public_id: str
+) -> tuple[Case, Attachment]:
+    """The attachment and its case, or the same 404 as for a case the person may not see."""
+    case = access_case_by_public_id(user, case_public_id)
+    attachment = Attachment.objects.filter(case=case, public_id=attachment_public_id).first()
+    if attachment is None:
+        raise Http404
+    return case, attachment
+
+
+def visible_case_by_reference(user: Any, reference: str) -> Case | None:
+    """A case the person may see, by its human reference (for links and duplicates).
+
+    None both for a reference that does not exist and for one the person may
+    not see, so a form cannot be used to probe other handlers' cases.
+    """
+    reference = reference.strip().upper()
+    if not reference:
+        return None
+    return visible_cases(user).filter(reference=reference).first()

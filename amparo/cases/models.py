@@ -79,6 +79,8 @@ class Case(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     last_activity_on = models.DateField()
+    # Set when a case is closed with a yearly follow-up (DESIGN.md's workflow).
+    yearly_follow_up = models.BooleanField(default=False)
     # Optimistic locking: a form carries the version it was rendered from, and
     # a save from a stale form is refused instead of overwriting.
     version = models.PositiveIntegerField(default=1)
@@ -143,6 +145,7 @@ class Message(models.Model):
 
     class Meta:
         ordering = ["id"]
+        indexes = [models.Index(fields=["case", "sender", "read_by_desk"])]
 
     def __str__(self) -> str:
         return f"message {self.public_id}"
