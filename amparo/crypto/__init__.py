@@ -18,6 +18,7 @@ from .envelope import (
 from .errors import CryptoError, DecryptionError, InvalidReceipt, InvalidRecoveryKey
 from .files import (
     EncryptedFileInfo,
+    StreamEncryptor,
     decrypt_file,
     encrypt_file,
     file_associated_data,
@@ -68,6 +69,7 @@ __all__ = [
     "KdfParams",
     "KeyPair",
     "ReceiptSecrets",
+    "StreamEncryptor",
     "current_params",
     "decrypt_field",
     "decrypt_file",

@@ -100,6 +100,85 @@ def _check_chunk_size(chunk_size: int) -> None:
         raise ValueError("chunk_size out of range")
 
 
+class StreamEncryptor:
+    """Encrypt a file handed over piece by piece: the same stream encrypt_file writes.
+
+    For data that arrives in pieces of any size (an upload): call push() for each piece,
+    then finish() once. The format prefix and header are written at construction.
+    Memory stays O(chunk_size) whatever the piece sizes. If push() or finish() raises
+    (dst failed), the stream is unusable and dst must be discarded.
+    """
+
+    def __init__(
+        self,
+        data_key: bytes,
+        dst: Writable,
+        *,
+        associated: bytes,
+        chunk_size: int = DEFAULT_CHUNK_SIZE,
+    ) -> None:
+        data_key = _aead.check_key(data_key)
+        _check_chunk_size(chunk_size)
+        self._dst = dst
+        self._chunk_size = chunk_size
+        self._state = bindings.crypto_secretstream_xchacha20poly1305_state()
+        header = bindings.crypto_secretstream_xchacha20poly1305_init_push(self._state, data_key)
+        prefix = _PREFIX.pack(FORMAT_FILE, chunk_size)
+        dst.write(prefix + header)
+        self._written = len(prefix) + len(header)
+        self._first_ad: bytes | None = _first_ad(prefix, associated)
+        self._digest = hashlib.sha256()
+        self._plaintext_size = 0
+        self._sent = 0
+        # At most one chunk of plaintext waits here: a full chunk is sealed only once more
+        # data arrives, because whether it is the FINAL message depends on the total size.
+        self._pending = bytearray()
+        self._finished = False
+
+    def push(self, data: bytes) -> None:
+        """Add the next piece of plaintext (bytes, bytearray or memoryview; may be empty)."""
+        if self._finished:
+            raise ValueError("push() after finish()")
+        view = memoryview(data).cast("B")
+        self._digest.update(view)
+        self._plaintext_size += len(view)
+        while view:
+            if len(self._pending) == self._chunk_size:
+                self._seal(bytes(self._pending), _TAG_MESSAGE)
+                self._pending.clear()
+            take = self._chunk_size - len(self._pending)
+            self._pending += view[:take]
+            view = view[take:]
+
+    def finish(self) -> EncryptedFileInfo:
+        """Seal the last data and the Padmé padding messages; return what was written."""
+        if self._finished:
+            raise ValueError("finish() called twice")
+        self._finished = True
+        total = _message_count(self._plaintext_size, self._chunk_size)
+        self._seal(bytes(self._pending), _TAG_FINAL if self._sent + 1 == total else _TAG_MESSAGE)
+        self._pending.clear()
+        while self._sent < total:
+            self._seal(b"", _TAG_FINAL if self._sent + 1 == total else _TAG_MESSAGE)
+        return EncryptedFileInfo(
+            plaintext_size=self._plaintext_size,
+            sha256_hex_of_plaintext=self._digest.hexdigest(),
+            ciphertext_size=self._written,
+        )
+
+    def _seal(self, payload: bytes, tag: int) -> None:
+        message = _COUNT.pack(len(payload)) + payload
+        if len(payload) < self._chunk_size:
+            message += bytes(self._chunk_size - len(payload))
+        ciphertext = bindings.crypto_secretstream_xchacha20poly1305_push(
+            self._state, message, self._first_ad, tag
+        )
+        self._first_ad = None
+        self._dst.write(ciphertext)
+        self._written += len(ciphertext)
+        self._sent += 1
+
+
 def encrypt_file(
     data_key: bytes,
     src: Readable,
@@ -109,51 +188,11 @@ def encrypt_file(
     chunk_size: int = DEFAULT_CHUNK_SIZE,
 ) -> EncryptedFileInfo:
     """Encrypt src into dst under data_key, bound to associated (see file_associated_data)."""
-    data_key = _aead.check_key(data_key)
-    _check_chunk_size(chunk_size)
-    state = bindings.crypto_secretstream_xchacha20poly1305_state()
-    header = bindings.crypto_secretstream_xchacha20poly1305_init_push(state, data_key)
-    prefix = _PREFIX.pack(FORMAT_FILE, chunk_size)
-    dst.write(prefix + header)
-    written = len(prefix) + len(header)
-    first_ad: bytes | None = _first_ad(prefix, associated)
-    digest = hashlib.sha256()
-    plaintext_size = 0
-    sent = 0
-
-    def push(payload: bytes, tag: int) -> None:
-        nonlocal first_ad, written, sent
-        message = _COUNT.pack(len(payload)) + payload
-        if len(payload) < chunk_size:
-            message += bytes(chunk_size - len(payload))
-        ciphertext = bindings.crypto_secretstream_xchacha20poly1305_push(
-            state, message, first_ad, tag
-        )
-        first_ad = None
-        dst.write(ciphertext)
-        written += len(ciphertext)
-        sent += 1
-
-    # Read one chunk ahead: the last data chunk may or may not be the FINAL message,
-    # which depends on the total size, known only at end of input.
-    pending = _read_exactly(src, chunk_size)
-    while True:
-        digest.update(pending)
-        plaintext_size += len(pending)
-        following = _read_exactly(src, chunk_size) if len(pending) == chunk_size else b""
-        if not following:
-            break
-        push(pending, _TAG_MESSAGE)
-        pending = following
-    total = _message_count(plaintext_size, chunk_size)
-    push(pending, _TAG_FINAL if sent + 1 == total else _TAG_MESSAGE)
-    while sent < total:
-        push(b"", _TAG_FINAL if sent + 1 == total else _TAG_MESSAGE)
-    return EncryptedFileInfo(
-        plaintext_size=plaintext_size,
-        sha256_hex_of_plaintext=digest.hexdigest(),
-        ciphertext_size=written,
-    )
+    # One implementation of the format: encrypt_file is StreamEncryptor fed from a reader.
+    encryptor = StreamEncryptor(data_key, dst, associated=associated, chunk_size=chunk_size)
+    while piece := src.read(chunk_size):
+        encryptor.push(piece)
+    return encryptor.finish()
 
 
 def iter_decrypt(data_key: bytes, src: Readable, *, associated: bytes) -> Iterator[bytes]:

@@ -1,5 +1,6 @@
 import hashlib
 import io
+import itertools
 import tracemalloc
 
 import pytest
@@ -10,6 +11,7 @@ from nacl import bindings
 from amparo.crypto import (
     DecryptionError,
     EncryptedFileInfo,
+    StreamEncryptor,
     decrypt_file,
     encrypt_file,
     file_associated_data,
@@ -269,3 +271,72 @@ def test_it_streams_in_constant_memory() -> None:
         decrypt_file(KEY, src, Sink(), associated=AD)
 
     assert peak_while(decrypt_only, 0) < 256 * 1024
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    data=st.binary(max_size=3000),
+    cuts=st.lists(st.integers(0, 3000), max_size=12),
+    chunk_size=st.integers(16, 300),
+)
+def test_it_encrypts_pushed_pieces_like_encrypt_file(
+    data: bytes, cuts: list[int], chunk_size: int
+) -> None:
+    # Any split of the input gives a stream that decrypt_file accepts, with the same
+    # sizes and digest as encrypt_file: push() must not leak how the data arrived.
+    bounds = sorted({0, len(data), *(cut % (len(data) + 1) for cut in cuts)})
+    out = io.BytesIO()
+    encryptor = StreamEncryptor(KEY, out, associated=AD, chunk_size=chunk_size)
+    for start, end in itertools.pairwise(bounds):
+        encryptor.push(data[start:end])
+    info = encryptor.finish()
+    whole = io.BytesIO()
+    expected = encrypt_file(KEY, io.BytesIO(data), whole, associated=AD, chunk_size=chunk_size)
+    assert info == expected
+    assert len(out.getvalue()) == len(whole.getvalue()) == info.ciphertext_size
+    assert decrypt(out.getvalue()) == data
+
+
+def test_it_pushes_bytearrays_memoryviews_and_empty_pieces() -> None:
+    out = io.BytesIO()
+    encryptor = StreamEncryptor(KEY, out, associated=AD, chunk_size=16)
+    encryptor.push(b"")
+    encryptor.push(bytearray(b"a" * 20))
+    encryptor.push(memoryview(b"b" * 30)[5:])
+    encryptor.push(memoryview(bytes(range(8))).cast("I"))  # non-byte format: raw bytes count
+    info = encryptor.finish()
+    assert decrypt(out.getvalue()) == b"a" * 20 + b"b" * 25 + bytes(range(8))
+    assert info.plaintext_size == 53
+
+
+def test_it_writes_the_header_at_once_and_refuses_use_after_finish() -> None:
+    out = io.BytesIO()
+    encryptor = StreamEncryptor(KEY, out, associated=AD)
+    assert len(out.getvalue()) == PREFIX_AND_HEADER
+    encryptor.push(b"x")
+    encryptor.finish()
+    with pytest.raises(ValueError):
+        encryptor.push(b"more")
+    with pytest.raises(ValueError):
+        encryptor.finish()
+    with pytest.raises(ValueError):
+        StreamEncryptor(KEY[:31], io.BytesIO(), associated=AD)
+    with pytest.raises(ValueError):
+        StreamEncryptor(KEY, io.BytesIO(), associated=AD, chunk_size=8)
+
+
+def test_it_pushes_in_constant_memory() -> None:
+    piece = b"\xa5" * (256 * 1024)  # larger than a chunk: split inside push()
+
+    def peak_for(pieces: int) -> int:
+        tracemalloc.start()
+        try:
+            encryptor = StreamEncryptor(KEY, Sink(), associated=AD, chunk_size=16 * 1024)
+            for _ in range(pieces):
+                encryptor.push(piece)
+            encryptor.finish()
+            return tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+    assert peak_for(32) < peak_for(1) + 256 * 1024  # 32x the data, not 32x the memory
