@@ -2,13 +2,16 @@ from django.conf.urls.i18n import i18n_patterns
 from django.urls import URLPattern, URLResolver, include, path
 
 from amparo.core import views as core_views
+from amparo.intake import views as intake_views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("healthz", core_views.healthz, name="healthz"),
 ]
 
 urlpatterns += i18n_patterns(
-    path("", core_views.home, name="home"),
+    path("", intake_views.landing, name="home"),
+    path("", include("amparo.intake.urls")),
+    path("staff/intake/", include("amparo.intake.staff_urls")),
     path("staff/audit/", include("amparo.audit.urls")),
     path("staff/reference/", include("amparo.reference.urls")),
     path("staff/cases/", include("amparo.cases.urls")),

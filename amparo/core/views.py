@@ -8,11 +8,6 @@ from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_GET
 
 
-@require_GET
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html")
-
-
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> HttpResponse:

@@ -13,11 +13,12 @@ def home_fails_with(exception: Exception) -> Any:
     """Make the home view fail while rendering; error pages still render."""
 
     def failing_render(request: Any, template_name: str, *args: Any, **kwargs: Any) -> Any:
-        if template_name == "core/home.html":
+        if template_name == "intake/landing.html":
             raise exception
         return render(request, template_name, *args, **kwargs)
 
-    return mock.patch("amparo.core.views.render", side_effect=failing_render)
+    # The home page is intake's landing view (amparo/intake/views.py).
+    return mock.patch("amparo.intake.views.render", side_effect=failing_render)
 
 
 class ErrorPageTests(TestCase):

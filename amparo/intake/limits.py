@@ -1,0 +1,47 @@
+"""Attempt counters for intake: submissions and follow-up codes, per client
+and for the whole desk. A limit of 0 switches that counter off.
+
+Counters live in the cache (Redis when configured, so that every worker
+shares them; otherwise each process counts for itself). Clients are
+counted by a keyed hash of their address, never the address itself.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest
+
+from amparo.core.throttle import Throttle, client_id
+
+HOUR = 60 * 60
+QUARTER = 15 * 60
+MINUTE = 60
+EVERYONE = "everyone"
+
+
+def _pairs(request: HttpRequest, kind: str) -> list[tuple[Throttle, str]]:
+    if kind == "submission":
+        limits = [
+            ("intake-submit-client", settings.AMPARO_SUBMISSIONS_PER_CLIENT_PER_HOUR, HOUR, True),
+            ("intake-submit-all", settings.AMPARO_SUBMISSIONS_PER_HOUR, HOUR, False),
+        ]
+    else:
+        limits = [
+            ("intake-receipt-client", settings.AMPARO_RECEIPT_ATTEMPTS_PER_CLIENT, QUARTER, True),
+            ("intake-receipt-all", settings.AMPARO_RECEIPT_ATTEMPTS_PER_MINUTE, MINUTE, False),
+        ]
+    return [
+        (Throttle(scope, limit, window), client_id(request) if per_client else EVERYONE)
+        for scope, limit, window, per_client in limits
+        if limit > 0
+    ]
+
+
+def blocked(request: HttpRequest, kind: str) -> bool:
+    """Whether ``kind`` ("submission" or "receipt") is over a limit for this request."""
+    return any(throttle.exceeded(subject) for throttle, subject in _pairs(request, kind))
+
+
+def count(request: HttpRequest, kind: str) -> None:
+    for throttle, subject in _pairs(request, kind):
+        throttle.hit(subject)
