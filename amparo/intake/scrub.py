@@ -7,8 +7,9 @@ identified by their content (never their name or the browser's word) and, where 
 can do it reliably, rewritten without that metadata:
 
 - images (JPEG, PNG, GIF, WebP) are decoded and re-encoded from their pixels alone;
-- PDFs lose the document information dictionary, all XMP, /PieceInfo, the file
-  identifier, annotation authors and the EXIF/XMP segments of embedded JPEG images;
+- PDFs are written anew without the document information dictionary, XMP, /PieceInfo,
+  the file identifier, comment authors and the metadata segments of embedded JPEGs
+  (a damaged PDF that qpdf had to repair is kept, but promises nothing);
 - Office and OpenDocument files lose their document properties, but keep what hides
   elsewhere (comment authors, tracked changes, embedded pictures);
 - audio, video and text pass through unchanged.
@@ -20,6 +21,7 @@ kind the reporter must be told plainly that hidden metadata may remain.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import io
 import re
 import zipfile
@@ -445,15 +447,15 @@ def _frames(image: Image.Image, frames: int) -> list[Image.Image]:
 
 
 def _clean_frame(frame: Image.Image) -> Image.Image:
-    try:
-        # Apply the EXIF orientation to the pixels: the tag that held it is about to go.
-        upright = ImageOps.exif_transpose(frame)
-    except Exception:  # a malformed EXIF block must not lose the picture
-        upright = frame.copy()
+    # Apply the EXIF orientation to the pixels: the tag that held it is about to go. In
+    # place, so that an upright photo is never copied (64 Mpx is 200 MB). A malformed
+    # EXIF block must not lose the picture: it is then kept as it was taken.
+    with contextlib.suppress(Exception):
+        ImageOps.exif_transpose(frame, in_place=True)
     # Everything Pillow keeps in info (EXIF, XMP, ICC profile, comments, text chunks) is
     # written back by some encoder if left there; keep only what rendering needs.
-    upright.info = {key: value for key, value in frame.info.items() if key in _KEEP_INFO}
-    return upright
+    frame.info = {key: value for key, value in frame.info.items() if key in _KEEP_INFO}
+    return frame
 
 
 def _encoder_options(image: Image.Image, kind: FileKind, data: bytes) -> dict[str, object]:

@@ -415,7 +415,12 @@ class EncryptedUpload(UploadedFile):
             yield io.BytesIO()
             return
         sealed = self._sealed
-        with open(sealed.temp.path, "rb") as ciphertext:
+        try:
+            ciphertext = open(sealed.temp.path, "rb")  # noqa: SIM115 - closed below
+        except FileNotFoundError:
+            # Removed from under us (purged as stale): as good as discarded.
+            raise ValueError("this upload's temporary file is gone") from None
+        with ciphertext:
             chunks = iter_decrypt(sealed.key, ciphertext, associated=sealed.associated)
             reader = io.BufferedReader(_DecryptingReader(chunks))
             try:

@@ -17,9 +17,11 @@ from .fixtures import (
     MP3_FRAME,
     MP3_WITH_ID3,
     animated_gif,
+    gps_exif,
     image_with_metadata,
     iso_media,
     jpeg_with_gps,
+    marked_image,
     odf,
     ogg,
     ooxml,
@@ -409,6 +411,7 @@ def test_it_raises_only_rejected_file_on_arbitrary_bytes(data: bytes) -> None:
         assert result.kind in set(FileKind)
 
 
+@pytest.mark.filterwarnings("ignore::UserWarning")  # Pillow's notes on damaged EXIF
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     sample=st.sampled_from(SAMPLES),
@@ -435,3 +438,58 @@ def test_it_raises_only_rejected_file_on_damaged_files(
         if result.metadata_removed:
             assert AUTHOR.encode() not in result.data
             assert b"Exif" not in result.data
+
+
+@pytest.mark.filterwarnings("ignore:Corrupt EXIF data:UserWarning")
+def test_it_keeps_a_photo_whose_exif_is_malformed() -> None:
+    photo = jpeg_with_gps(orientation=6)
+    start = photo.index(b"Exif\x00\x00") + 6
+    garbled = photo[: start + 8] + b"\xff" * 40 + photo[start + 48 :]
+    result = run(garbled)
+    assert result.kind == "jpeg"
+    for leak in LEAKS:
+        assert leak not in result.data
+
+
+def test_it_cuts_metadata_segments_and_hidden_pictures_out_of_an_embedded_jpeg() -> None:
+    cmyk = io.BytesIO()
+    Image.new("CMYK", (8, 8), (0, 255, 0, 0)).save(cmyk, "JPEG", exif=gps_exif())
+    # A multi-picture file hides a second JPEG, with its own EXIF, after the first ends.
+    jpeg = cmyk.getvalue() + jpeg_with_gps(orientation=1)
+    cleaned = scrub._jpeg_without_metadata(jpeg)
+    assert cleaned is not None
+    assert b"Exif" not in cleaned and AUTHOR.encode() not in cleaned
+    assert cleaned.count(b"\xff\xd9") == 1 and cleaned.endswith(b"\xff\xd9")
+    assert cleaned.startswith(b"\xff\xd8\xff\xee\x00\x0eAdobe")  # APP14: how to read CMYK
+    with Image.open(io.BytesIO(cleaned)) as image:
+        image.load()
+        assert (image.mode, image.size) == ("CMYK", (8, 8))
+    for damaged in (b"", b"\xff\xd8", cmyk.getvalue()[:-20], b"\xff\xd8\xff\xe1\xff\xff"):
+        assert scrub._jpeg_without_metadata(damaged) is None
+
+
+def test_it_sniffs_from_the_head_of_a_file_where_it_can() -> None:
+    assert sniff(jpeg_with_gps()[:16]) is FileKind.JPEG
+    assert sniff(pdf_with_metadata()[:16]) is FileKind.PDF
+    assert sniff(iso_media(b"qt  ")[:32]) is FileKind.MOV
+    # A head may end inside a character; a whole file may not.
+    arabic = "تهديد".encode()
+    assert sniff(arabic[:-1]) is FileKind.TEXT
+    assert rejection(arabic[:-1]) == "type"
+    # ZIP members are listed at the end: only the whole file tells a DOCX.
+    assert sniff(ooxml("docx")[:200]) is None
+    assert sniff(ooxml("docx")) is FileKind.DOCX
+
+
+def test_it_keeps_only_the_main_picture_of_a_multi_picture_jpeg() -> None:
+    # Phones write MPO files: a second picture (a depth map, a preview) with its own EXIF.
+    out = io.BytesIO()
+    main, hidden = marked_image(), Image.new("RGB", (60, 30), "green")
+    main.save(out, "MPO", save_all=True, append_images=[hidden], exif=gps_exif(orientation=6))
+    result = run(out.getvalue())
+    assert result.kind == "jpeg"
+    assert result.data.count(b"\xff\xd8") == 1
+    for leak in (*LEAKS, b"MPF"):
+        assert leak not in result.data
+    with Image.open(io.BytesIO(result.data)) as after:
+        assert (after.format, after.size) == ("JPEG", (30, 60))

@@ -349,3 +349,10 @@ def test_it_tightens_a_loose_upload_directory() -> None:
     os.chmod(directory, 0o755)  # noqa: S103 - the loose directory under test
     parse(multipart(("a.bin", b"x")))
     assert stat.S_IMODE(directory.stat().st_mode) == 0o700
+
+
+def test_it_treats_a_purged_temporary_file_as_discarded() -> None:
+    _, files = parse(multipart(("a.bin", MARKER)))
+    assert purge_stale_uploads(now=time.time() + 7200) == 1
+    with pytest.raises(ValueError), files["files"].open_plaintext():
+        pass
