@@ -148,6 +148,9 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 if not PRODUCTION:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = DATA_DIR / "files"
+# Every upload, on every view, is encrypted as it arrives: Django's default
+# handler would write any file over 2.5 MB to a temporary file in clear.
+FILE_UPLOAD_HANDLERS = ["amparo.intake.uploads.EncryptedUploadHandler"]
 
 # Cache: local memory by default; Redis when configured. Nothing readable is
 # ever put in the cache (see docs/threat-model.md).

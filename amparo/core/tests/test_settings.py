@@ -35,12 +35,17 @@ PRODUCTION = {
     "AMPARO_SECRET_KEY": "k" * 20 + "Z9-q#x!Lm2@Pw7$Rt5^Yv8&Bn3*Hc6(Jd4)Fg1",
     "AMPARO_ALLOWED_HOSTS": "amparo.example.org",
     "AMPARO_DATABASE_URL": "postgres://amparo@db.invalid/amparo",
+    # A complete production configuration also says where staff e-mails link to
+    # and whom they come from (the notify app checks both).
+    "AMPARO_BASE_URL": "https://amparo.example.org",
+    "AMPARO_EMAIL_FROM": "desk@amparo.example.org",
 }
 
 
-@pytest.mark.parametrize(
-    "missing", ["AMPARO_SECRET_KEY", "AMPARO_ALLOWED_HOSTS", "AMPARO_DATABASE_URL"]
-)
+REQUIRED = ["AMPARO_SECRET_KEY", "AMPARO_ALLOWED_HOSTS", "AMPARO_DATABASE_URL"]
+
+
+@pytest.mark.parametrize("missing", REQUIRED)
 def test_it_refuses_to_start_in_production_without(missing: str, tmp_path: Path) -> None:
     env = {k: v for k, v in PRODUCTION.items() if k != missing}
     result = run_manage(tmp_path, "check", **env)
