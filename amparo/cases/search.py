@@ -60,22 +60,28 @@ _MARKS = re.compile(
     + "]"
 )
 
-_FOLD = str.maketrans(
-    {
-        "\u0640": None,  # tatweel (kashida): stretches a word, means nothing
-        "\u0671": "\u0627",  # alef wasla → alef (أ إ آ already lose their hamza or madda)
-        "\u0649": "\u064a",  # alef maqsura → yaa
-        "\u06cc": "\u064a",  # Farsi yeh → yaa
-        "\u0629": "\u0647",  # taa marbuta → haa
-        "\u06a9": "\u0643",  # keheh → kaf
-        "\u200c": None,  # zero-width non-joiner
-        "\u200d": None,  # zero-width joiner
-        "\u200f": None,  # right-to-left mark
-        "\u200e": None,  # left-to-right mark
-        **{chr(0x0660 + d): str(d) for d in range(10)},  # Arabic-Indic digits
-        **{chr(0x06F0 + d): str(d) for d in range(10)},  # Persian digits
-    }
-)
+_FOLD: dict[str, str] = {
+    "\u0640": "",  # tatweel (kashida): stretches a word, means nothing
+    "\u0671": "\u0627",  # alef wasla → alef (أ إ آ already lose their hamza or madda)
+    "\u0649": "\u064a",  # alef maqsura → yaa
+    "\u06cc": "\u064a",  # Farsi yeh → yaa
+    "\u0629": "\u0647",  # taa marbuta → haa
+    "\u06a9": "\u0643",  # keheh → kaf
+    "\u200c": "",  # zero-width non-joiner
+    "\u200d": "",  # zero-width joiner
+    "\u200e": "",  # left-to-right mark
+    "\u200f": "",  # right-to-left mark
+    **{chr(0x0660 + d): str(d) for d in range(10)},  # Arabic-Indic digits
+    **{chr(0x06F0 + d): str(d) for d in range(10)},  # Persian digits
+}
+# A regular expression finds the few characters to fold much faster than
+# str.translate walks every character of a long Latin text.
+_FOLD_RE = re.compile("[" + "".join(_FOLD) + "]")
+
+
+def _fold(match: re.Match[str]) -> str:
+    return _FOLD[match.group()]
+
 
 # Stripped from the ends of each query word: "détention," finds "détention".
 _PUNCTUATION = "\"'.,;:!?()[]{}«»“”¿¡،؛؟…-/\\" + "\u2018\u2019\u2013\u2014"
@@ -83,8 +89,8 @@ _PUNCTUATION = "\"'.,;:!?()[]{}«»“”¿¡،؛؟…-/\\" + "\u2018\u2019\u201
 
 def normalise(text: str) -> str:
     """Fold ``text`` for matching: decomposed, case-folded, without marks or Arabic variants."""
-    text = unicodedata.normalize("NFKD", text).casefold()
-    return _MARKS.sub("", text).translate(_FOLD)
+    text = _MARKS.sub("", unicodedata.normalize("NFKD", text).casefold())
+    return _FOLD_RE.sub(_fold, text)
 
 
 def query_terms(query: str) -> list[str]:
@@ -187,10 +193,17 @@ class _CodingLabels:
                 for code, label in labels.items():
                     merged[code].append(label)
             self.terms[list_code] = {code: " | ".join(names) for code, names in merged.items()}
+        self.countries: dict[str, str] = {}
         self.situations: dict[str, list[str]] = defaultdict(list)
         for language in LANGUAGES:
             for code, name in reference.situation_choices(language):
                 self.situations[code].append(name)
+
+    def country(self, code: str) -> str:
+        if code not in self.countries:
+            names = [reference.country_name(code, language) for language in LANGUAGES]
+            self.countries[code] = " | ".join([*names, code])
+        return self.countries[code]
 
     def term(self, list_code: str, code: str) -> str:
         return self.terms.get(list_code, {}).get(code, code)
@@ -205,8 +218,7 @@ class _CodingLabels:
         if coding["situation"]:
             parts += self.situations.get(coding["situation"], [coding["situation"]])
         if coding["country"]:
-            parts += [reference.country_name(coding["country"], lang) for lang in LANGUAGES]
-            parts.append(coding["country"])
+            parts.append(self.country(coding["country"]))
         if coding["region"]:
             parts += [reference.region_label(coding["region"], lang) for lang in LANGUAGES]
         if coding["month"]:

@@ -1,0 +1,55 @@
+"""What the desk writes is as unreadable at rest as what the reporter wrote:
+notes, replies, reasons, searches and reads leave no plaintext behind."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import uuid
+from pathlib import Path
+
+from django.test import TransactionTestCase, override_settings
+
+from amparo.accounts.models import Role
+from amparo.cases.models import Case
+from amparo.cases.tests.base import make_case
+from amparo.cases.tests.test_at_rest import cache_image, database_image
+from amparo.tests.base import enrol_persona, sign_in
+
+
+class DeskAtRestTests(TransactionTestCase):
+    def test_it_leaves_no_readable_trace_of_the_desks_work(self) -> None:
+        marker = f"DESK{uuid.uuid4().hex}"
+        search_marker = f"QUERY{uuid.uuid4().hex}"
+        media = Path(tempfile.mkdtemp())
+        self.addCleanup(shutil.rmtree, media, ignore_errors=True)
+        coordinator = enrol_persona("coordinator", [Role.COORDINATOR, Role.HANDLER])
+        with override_settings(MEDIA_ROOT=media):
+            created = make_case(f"story {marker}")
+            self.client.get("/en/")
+            sign_in(self.client, coordinator)
+            url = f"/en/staff/cases/{created.case.public_id}/"
+            self.assertEqual(self.client.get(url).status_code, 200)
+            for path, data in (
+                ("message/", {"text": f"reply {marker}"}),
+                ("note/", {"text": f"note {marker}"}),
+                ("stage/", {"to": "acknowledged"}),
+                ("stage/", {"to": "duplicate", "original": make_case().case.reference}),
+                ("stage/", {"to": "under_assessment", "reason": f"reason {marker}"}),
+            ):
+                version = Case.objects.get(pk=created.case.pk).version
+                response = self.client.post(url + path, {**data, "version": version})
+                self.assertEqual(response.status_code, 302, path)
+            search = self.client.get("/en/staff/cases/search/", {"q": marker})
+            self.assertContains(search, created.case.reference)
+            self.client.get("/en/staff/cases/search/", {"q": search_marker})
+            self.assertContains(self.client.get(url), f"reason {marker}")
+
+        haystacks = {
+            "database": database_image(),
+            "files": b"".join(p.read_bytes() for p in media.rglob("*") if p.is_file()),
+            "cache": cache_image(),
+        }
+        for where, haystack in haystacks.items():
+            for needle in (marker, marker.lower(), search_marker, search_marker.lower()):
+                self.assertNotIn(needle.encode(), haystack, f"readable in {where}")
