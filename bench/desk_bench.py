@@ -1,0 +1,328 @@
+"""Desk response times with 10,000 seeded cases on PostgreSQL, and with
+100,000 if seeding and measuring them fits in ten minutes.
+
+Needs PostgreSQL on 127.0.0.1:5432 (user postgres, trust authentication).
+Creates the database amparo_desk_bench, migrates it, runs
+``seed_demo --cases 10000``, serves it with gunicorn (two workers,
+production key-derivation cost) and signs in as the demo coordinator through
+the real login form (password and TOTP code). Then it times whole HTTP
+requests (server and network on this machine, body read):
+
+- the inbox with a few filters, sorts and pages (p50, p95),
+- search over every case, which decrypts them all (p50, p95),
+- case pages of randomly chosen cases (p95).
+
+Run: .venv/bin/python bench/desk_bench.py
+Prints `bench: <name> <value> <unit>` lines on stdout; progress on stderr.
+Stops gunicorn and drops the database at the end, whatever happens.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.cookiejar
+import os
+import random
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+BIN = Path(sys.executable).parent
+
+DATABASE = "amparo_desk_bench"
+SERVER = "postgresql://postgres@127.0.0.1:5432"
+FIRST_CASES = 10_000
+SECOND_CASES = 100_000
+BUDGET_SECONDS = 10 * 60
+
+INBOX_QUERIES = [
+    {},
+    {"page": "2"},
+    {"page": "20"},
+    {"stage": "all"},
+    {"stage": "all", "sort": "received"},
+    {"urgency": "urgent"},
+    {"assignee": "none"},
+    {"situation": "darfur"},
+    {"country": "VE"},
+    {"reprisal_type": "threats.death_threat", "stage": "all"},
+]
+# Words from the demo narratives in the four languages, a name and a place.
+SEARCH_QUERIES = ["amenaza", "menace de mort", "passport", "تهديد", "Okello", "Caracas", "detenido"]
+
+
+def report(name: str, value: float, unit: str = "ms") -> None:
+    print(f"bench: {name} {value:.0f} {unit}", flush=True)
+
+
+def note(text: str) -> None:
+    print(f"  {text}", file=sys.stderr, flush=True)
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def psql(sql: str) -> None:
+    subprocess.run(
+        ["psql", f"{SERVER}/postgres", "-qAtc", sql], check=True, stdout=subprocess.DEVNULL
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def manage(env: dict[str, str], *args: str) -> float:
+    """Run a management command, its output on stderr; returns the seconds it took."""
+    started = time.monotonic()
+    subprocess.run(
+        [str(BIN / "python"), "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=sys.stderr,
+    )
+    return time.monotonic() - started
+
+
+@contextlib.contextmanager
+def gunicorn(env: dict[str, str]) -> Iterator[str]:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    process = subprocess.Popen(
+        [
+            str(BIN / "gunicorn"),
+            "amparo.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--timeout",
+            "300",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/healthz", timeout=5):  # noqa: S310
+                    break
+            except (urllib.error.URLError, ConnectionError):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("gunicorn did not start") from None
+                time.sleep(0.5)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+class Browser:
+    """Cookies, and nothing else: like a person's browser without JavaScript."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+
+    def get(self, path: str) -> tuple[int, str]:
+        try:
+            with self.opener.open(self.base + path, timeout=300) as response:
+                return response.status, response.read().decode("utf-8", "replace")
+        except urllib.error.HTTPError as error:
+            return error.code, ""
+
+    def post(self, path: str, fields: dict[str, str]) -> tuple[int, str]:
+        data = urllib.parse.urlencode(fields).encode()
+        try:
+            with self.opener.open(self.base + path, data=data, timeout=300) as response:
+                return response.status, response.read().decode("utf-8", "replace")
+        except urllib.error.HTTPError as error:
+            return error.code, ""
+
+    def timed(self, path: str) -> float:
+        started = time.perf_counter()
+        status, _body = self.get(path)
+        elapsed = (time.perf_counter() - started) * 1000
+        if status != 200:
+            raise RuntimeError(f"HTTP {status}")
+        return elapsed
+
+
+def sign_in(browser: Browser) -> None:
+    from django.urls import reverse
+
+    from amparo.accounts import totp
+    from amparo.accounts.management.commands.seed_demo_desk import (
+        DEMO_PASSWORD,
+        demo_totp_secret,
+    )
+
+    login = reverse("accounts:login")
+    _status, page = browser.get(login)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    if token is None:
+        raise RuntimeError("no CSRF token on the sign-in page")
+    fields = {
+        "csrfmiddlewaretoken": token.group(1),
+        "username": "coordinator",
+        "password": DEMO_PASSWORD,
+    }
+    for _attempt in range(2):
+        fields["code"] = totp.current_code(demo_totp_secret("coordinator"))
+        browser.post(login, fields)
+        if any(cookie.name == "amparo_key" for cookie in browser.jar):
+            return
+        # A code is accepted once: wait for the next one.
+        time.sleep(totp.STEP_SECONDS - time.time() % totp.STEP_SECONDS + 1)
+    raise RuntimeError("the demo coordinator could not sign in")
+
+
+def url(name: str, **kwargs: str) -> str | None:
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        return reverse(name, kwargs=kwargs or None)
+    except NoReverseMatch:
+        return None
+
+
+def measure(
+    browser: Browser, label: str, names: list[str], paths: list[str], repeat: int
+) -> list[float] | None:
+    """Time each path ``repeat`` times after a warm-up; None (and `unavailable`
+    lines) when the view is missing or fails."""
+    try:
+        for path in paths[:4]:  # each gunicorn worker loads its templates and caches
+            browser.timed(path)
+        timings = [browser.timed(path) for _ in range(repeat) for path in paths]
+    except RuntimeError as error:
+        for name in names:
+            print(f"bench: {name} unavailable ({error})", flush=True)
+        return None
+    note(f"{label}: {len(timings)} requests, mean {statistics.fmean(timings):.0f} ms")
+    return timings
+
+
+def measure_desk(browser: Browser, suffix: str, search_repeat: int) -> None:
+    from amparo.cases.models import Case
+
+    inbox = url("cases:inbox")
+    if inbox is None:
+        print(f"bench: desk_inbox_{suffix} unavailable (no cases:inbox view)", flush=True)
+    else:
+        paths = [f"{inbox}?{urllib.parse.urlencode(q)}" if q else inbox for q in INBOX_QUERIES]
+        names = [f"desk_inbox_p50_{suffix}", f"desk_inbox_p95_{suffix}"]
+        if timings := measure(browser, "inbox", names, paths, repeat=6):
+            report(names[0], statistics.median(timings))
+            report(names[1], percentile(timings, 0.95))
+
+    search = url("cases:search")
+    if search is None:
+        print(f"bench: desk_search_{suffix} unavailable (no cases:search view)", flush=True)
+    else:
+        paths = [f"{search}?{urllib.parse.urlencode({'q': q})}" for q in SEARCH_QUERIES]
+        names = [f"desk_search_p50_{suffix}", f"desk_search_p95_{suffix}"]
+        if timings := measure(browser, "search", names, paths, repeat=search_repeat):
+            report(names[0], statistics.median(timings))
+            report(names[1], percentile(timings, 0.95))
+
+    ids = list(Case.objects.values_list("public_id", flat=True))
+    sample = random.Random(2026).sample(ids, k=min(60, len(ids)))
+    paths = [p for public_id in sample if (p := url("cases:detail", public_id=public_id))]
+    name = f"desk_case_page_p95_{suffix}"
+    if not paths:
+        print(f"bench: {name} unavailable (no cases:detail view)", flush=True)
+    elif timings := measure(browser, "case page", [name], paths, repeat=1):
+        report(name, percentile(timings, 0.95))
+
+
+def timed(action: Callable[[], None]) -> float:
+    started = time.monotonic()
+    action()
+    return time.monotonic() - started
+
+
+def main() -> None:
+    data_dir = tempfile.mkdtemp(prefix="amparo-desk-bench-")
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "amparo.settings",
+        "AMPARO_ENV": "development",
+        "AMPARO_DEBUG": "0",
+        "AMPARO_DATA_DIR": data_dir,
+        "AMPARO_DATABASE_URL": f"{SERVER}/{DATABASE}",
+        "AMPARO_LOG_LEVEL": "WARNING",
+    }
+    os.environ.update(env)
+    import django
+    from django.db import connections
+
+    django.setup()
+
+    psql(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+    psql(f"CREATE DATABASE {DATABASE}")
+    try:
+        manage(env, "migrate", "--no-input", "-v", "0")
+        seconds = manage(env, "seed_demo", "--cases", str(FIRST_CASES), "--receipts", "0")
+        rate = FIRST_CASES / seconds
+        note(f"seeded {FIRST_CASES} cases in {seconds:.0f} s ({rate:.1f} cases/s)")
+        report("desk_seed_rate", rate, "cases/s")
+
+        with gunicorn(env) as base:
+            browser = Browser(base)
+            sign_in(browser)
+            measuring = timed(lambda: measure_desk(browser, "10k", search_repeat=3))
+        connections.close_all()
+
+        # Seeding the other 90,000 at the pace just seen, then measuring with
+        # search costing ten times as much (it decrypts every case).
+        estimate = (SECOND_CASES - FIRST_CASES) / rate + 10 * measuring
+        if estimate > BUDGET_SECONDS:
+            print(f"bench: desk_100k skipped (estimated {estimate / 60:.0f} min)", flush=True)
+            return
+        manage(
+            env,
+            "seed_demo",
+            "--cases",
+            str(SECOND_CASES - FIRST_CASES),
+            "--seed",
+            "2027",
+            "--receipts",
+            "0",
+        )
+        with gunicorn(env) as base:
+            browser = Browser(base)
+            sign_in(browser)
+            measure_desk(browser, "100k", search_repeat=1)
+    finally:
+        connections.close_all()
+        psql(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
