@@ -37,6 +37,8 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import psycopg
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 BIN = Path(sys.executable).parent
@@ -76,10 +78,10 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
-def psql(sql: str) -> None:
-    subprocess.run(
-        ["psql", f"{SERVER}/postgres", "-qAtc", sql], check=True, stdout=subprocess.DEVNULL
-    )
+def admin(sql: str) -> None:
+    """Run one statement on the server's maintenance database."""
+    with psycopg.connect(f"{SERVER}/postgres", autocommit=True, connect_timeout=5) as conn:
+        conn.execute(sql)
 
 
 def free_port() -> int:
@@ -283,8 +285,13 @@ def main() -> None:
 
     django.setup()
 
-    psql(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
-    psql(f"CREATE DATABASE {DATABASE}")
+    try:
+        admin(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+    except psycopg.OperationalError as error:
+        reason = " ".join(str(error).split())
+        print(f"bench: desk unavailable (no PostgreSQL at {SERVER}: {reason})", flush=True)
+        return
+    admin(f"CREATE DATABASE {DATABASE}")
     try:
         manage(env, "migrate", "--no-input", "-v", "0")
         seconds = manage(env, "seed_demo", "--cases", str(FIRST_CASES), "--receipts", "0")
@@ -320,7 +327,7 @@ def main() -> None:
             measure_desk(browser, "100k", search_repeat=1)
     finally:
         connections.close_all()
-        psql(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+        admin(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
         shutil.rmtree(data_dir, ignore_errors=True)
 
 
