@@ -294,8 +294,9 @@ def requeue_failed() -> int:
     )
 
 
-def purge_sent(today: datetime | None = None) -> int:
-    cutoff = timezone.localdate(today) - KEEP_SENT
+def purge_sent() -> int:
+    """Delete sent messages older than KEEP_SENT; returns how many."""
+    cutoff = timezone.localdate() - KEEP_SENT
     deleted, _by_model = OutboundEmail.objects.filter(
         status=Status.SENT, sent_on__lt=cutoff
     ).delete()
