@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from unittest import mock
 
 import pytest
 from django.test import override_settings
 
 from amparo.accounts.models import User
-from amparo.cases.models import Urgency
+from amparo.cases.actions import do_assign, do_change_stage
+from amparo.cases.models import Stage, Urgency
+from amparo.cases.vault import lookup_for_receipt, open_for_staff
+from amparo.crypto import generate_receipt
+from amparo.intake.actions import do_reporter_message, do_submit_report
 from amparo.notify.models import OutboundEmail, Status
 from amparo.notify.receivers import paused, recipient_language
 from amparo.notify.tests.base import COORDINATOR_EMAIL, HANDLER_EMAIL, NotifyTestCase
@@ -160,3 +165,47 @@ class WhatIsSaidTests(NotifyTestCase):
         person.language = "xx"  # type: ignore[attr-defined]
         self.assertEqual(recipient_language(person), "en")
         self.assertEqual(recipient_language(User(username="plain")), "en")
+
+
+@pytest.mark.usefixtures("smtp")
+class RealActivityTests(NotifyTestCase):
+    """The signals the intake and desk actions really send reach the right people."""
+
+    def test_it_follows_a_report_from_submission_to_reply(self) -> None:
+        receipt = generate_receipt()
+        with self.captureOnCommitCallbacks(execute=True):
+            new = do_submit_report(
+                answers={"what_happened": "MARKER-REAL they took my passport", "country": "VE"},
+                language="es",
+                questionnaire_version="test-1",
+                urgent=True,
+                consents=[("store", True, "test-1")],
+                files=[],
+                receipt_secrets=(receipt, *lookup_for_receipt(receipt)),
+                form_nonce=uuid.uuid4().hex,
+            )
+        case = new.case
+        with self.captureOnCommitCallbacks(execute=True):
+            do_assign(
+                self.coordinator.user,
+                self.coordinator.private_key(),
+                case,
+                self.handler.user,
+                expected_version=case.version,
+            )
+        with self.captureOnCommitCallbacks(execute=True):
+            do_reporter_message(new.opened, text="MARKER-REAL they came back", files=[])
+        opened = open_for_staff(case, self.handler.user, self.handler.private_key())
+        with self.captureOnCommitCallbacks(execute=True):
+            do_change_stage(
+                opened, self.handler.user, Stage.ACKNOWLEDGED, expected_version=case.version
+            )
+
+        self.assertEqual(
+            [message.rcpt_tos for message in self.smtp.received],
+            [[COORDINATOR_EMAIL], [HANDLER_EMAIL], [HANDLER_EMAIL]],
+        )
+        for message in self.smtp.received:
+            text = f"{message.subject}\n{message.body}"
+            for secret in ("MARKER-REAL", case.reference, case.public_id, "VE", "passport"):
+                self.assertNotIn(secret, text)
