@@ -53,6 +53,10 @@ def _humanise(key: str) -> str:
     return re.sub(r"[_\-]+", " ", str(key)).strip().capitalize() or str(key)
 
 
+def _label(key: str) -> str:
+    return str(DESK_ENTRY_LABELS.get(key, _humanise(key)))
+
+
 def _plain(value: Any) -> str:
     if value is None:
         return ""
@@ -82,14 +86,24 @@ def labelled(version: str, answers: Any) -> list[Section]:
             return [
                 Section(
                     section.title,
-                    [Row(a.label, a.value, a.long) for a in section.answers if a.value],
+                    [
+                        # A question the version does not know comes back
+                        # labelled with its id: give it a readable label.
+                        Row(
+                            _label(a.label) if a.label == a.question_id else a.label,
+                            a.value,
+                            a.long,
+                        )
+                        for a in section.answers
+                        if a.value
+                    ],
                 )
                 for section in sections
                 if any(a.value for a in section.answers)
             ]
     rows = [
         Row(
-            str(DESK_ENTRY_LABELS.get(key, _humanise(key))),
+            _label(key),
             _plain(value),
             long=isinstance(value, str) and (len(value) > 80 or "\n" in value),
         )

@@ -362,17 +362,18 @@ def search_cases(user: Any, private_key: bytes, query: str, *, max_hits: int = 1
 
 
 def _hit(case: dict[str, Any], sources: list[tuple[str, str]], terms: list[str]) -> Hit:
+    # Short words match almost anywhere ("de" in "side"): say where the most
+    # specific word, the longest, was found, and quote the text around it.
+    key = max(terms, key=len)
     where: list[str] = []
     excerpt = ""
     for kind, text in sources:
-        folded = normalise(text)
-        matched = [term for term in terms if term in folded]
-        if not matched:
+        if key not in normalise(text):
             continue
         if kind not in where:
             where.append(kind)
         if not excerpt and kind not in (REFERENCE, CODING):
-            excerpt = snippet(text, matched[0])
+            excerpt = snippet(text, key)
     return Hit(
         public_id=case["public_id"],
         reference=case["reference"],

@@ -14,6 +14,7 @@ from amparo.cases.actions import ConsentChoice, NewCase, do_add_message, do_assi
 from amparo.cases.files import store_attachment
 from amparo.cases.models import Attachment, Case, Sender
 from amparo.cases.vault import OpenCase
+from amparo.reference.loader import load_reference_data
 from amparo.tests.base import AmparoTestCase, Persona
 
 
@@ -48,6 +49,13 @@ def add_file(
 
 class DeskTestCase(AmparoTestCase):
     """Personas plus a private files folder, and ways to set cases up quickly."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        # The data migration loads the vocabularies, but a TransactionTestCase
+        # elsewhere in the suite may have flushed them: load again (idempotent).
+        load_reference_data()
+        super().setUpTestData()
 
     def setUp(self) -> None:
         super().setUp()

@@ -3,6 +3,8 @@ what happens with stale, oversized or tampered requests."""
 
 from __future__ import annotations
 
+from django.utils import translation
+
 from amparo.audit.models import AuditEvent
 from amparo.cases.actions import MESSAGE_MAX_CHARS
 from amparo.cases.models import Case, CaseLink, Message, Note, Sender
@@ -153,6 +155,18 @@ class CasePageTests(DeskTestCase):
         response = self.client.get(self.case_url(created.case))
         self.assertEqual(response.status_code, 302)
         self.assertIn("/staff/login/", response["Location"])
+
+    def test_it_translates_the_page(self) -> None:
+        created = make_case()
+        self.sign_in(self.coordinator)
+        response = self.client.get(f"/fr/staff/cases/{created.case.public_id}/")
+        with translation.override("fr"):
+            self.assertContains(response, translation.gettext("Conversation with the reporter"))
+        self.assertNotContains(response, "Conversation with the reporter")
+        self.assertContains(response, "Conversation avec la personne qui a fait le signalement")
+        arabic = self.client.get(f"/ar/staff/cases/{created.case.public_id}/")
+        self.assertContains(arabic, 'dir="rtl"')
+        self.assertContains(arabic, "المحادثة مع مقدّم/ة البلاغ")
 
     def test_it_shows_the_case_unchanged_when_nothing_was_posted(self) -> None:
         created = make_case()
