@@ -25,6 +25,27 @@ class CasePageTests(DeskTestCase):
         self.assertEqual(event.actor_id, self.coordinator.user.pk)
         self.assertEqual(event.details, {})
 
+    def test_it_labels_the_answers_with_their_questionnaire(self) -> None:
+        from amparo.cases.actions import do_create_case
+
+        created = do_create_case(
+            answers={
+                "what_happened": "They came to my office.",
+                "country": "UG",
+                "engagement": ["witness"],
+            },
+            language="en",
+            questionnaire_version="2026-1",
+            with_receipt=False,
+        )
+        self.sign_in(self.coordinator)
+        response = self.client.get(self.case_url(created.case))
+        self.assertContains(response, "What happened?")
+        self.assertContains(response, "They came to my office.")
+        self.assertContains(response, "Uganda")
+        self.assertContains(response, "Witness")
+        self.assertNotContains(response, "what_happened")
+
     def test_it_answers_404_alike_for_missing_tampered_and_forbidden_cases(self) -> None:
         case = make_case().case
         self.sign_in(self.outsider)
