@@ -321,16 +321,24 @@ class ReportForm(forms.Form):
         return result
 
     def error_summary(self) -> list[tuple[str, str]]:
-        return error_summary(self)
+        # A date's parts are named after their question, not "Day" or "Year".
+        labels = {
+            f"{question['id']}_{part}": q.tr(question["label"], self.language)
+            for question in q.questions(self.definition)
+            if question["type"] == "when"
+            for part in ("day", "month", "year")
+        }
+        return error_summary(self, labels)
 
 
-def error_summary(form: forms.Form) -> list[tuple[str, str]]:
+def error_summary(form: forms.Form, labels: dict[str, str] | None = None) -> list[tuple[str, str]]:
     """(anchor, message) for every error, in page order, for the summary at the top."""
     summary = [("", str(error)) for error in form.non_field_errors()]
     for name in form.fields:
         bound = form[name]
+        label = (labels or {}).get(name, bound.label)
         for error in bound.errors:
-            summary.append((bound.auto_id or "", f"{bound.label}: {error}"))
+            summary.append((bound.auto_id or "", f"{label} — {error}"))
     return summary
 
 
