@@ -22,6 +22,16 @@ RECEIPT_RE = re.compile(r'<bdi dir="ltr" class="secret" id="receipt">([0-9 ]+)</
 TOKEN_RE = re.compile(r'name="form_token" value="([^"]+)"')
 
 
+def load_reference_lists() -> None:
+    """Put back the reference data that a transactional test's flush removed
+    (the data migration loaded it once; the loader is idempotent)."""
+    from amparo.reference.loader import load_reference_data
+    from amparo.reference.models import Term
+
+    if not Term.objects.exists():
+        load_reference_data()
+
+
 def report_data(**changes: Any) -> dict[str, Any]:
     """A complete, valid answer to the shipped questionnaire."""
     data: dict[str, Any] = {

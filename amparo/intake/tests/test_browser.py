@@ -13,7 +13,7 @@ from amparo.accounts.models import Role
 from amparo.cases.actions import do_add_message
 from amparo.cases.models import Case, Message, Sender
 from amparo.cases.vault import open_for_staff
-from amparo.intake.tests.helpers import jpeg_bytes
+from amparo.intake.tests.helpers import jpeg_bytes, load_reference_lists
 from amparo.tests.base import enrol_persona
 from amparo.tests.browser import (
     LANGUAGES,
@@ -21,12 +21,15 @@ from amparo.tests.browser import (
     serious_accessibility_violations,
 )
 
-# serialized_rollback: the form needs the reference lists that a data
-# migration loads, and a transactional test would otherwise flush them.
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(transactional_db: None) -> None:
+    """The form needs the reference lists a data migration loads, and the
+    transactional tests before this one flushed them."""
+    load_reference_lists()
+
 
 ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 NARRATIVES = {

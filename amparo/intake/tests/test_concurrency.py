@@ -14,18 +14,23 @@ from django.test import Client, TransactionTestCase, override_settings
 from amparo.accounts.models import Role
 from amparo.cases.models import Attachment, Case
 from amparo.cases.vault import lookup_for_receipt, open_for_reporter, open_for_staff
-from amparo.intake.tests.helpers import jpeg_bytes, receipt_from, report_data, upload
+from amparo.intake.tests.helpers import (
+    jpeg_bytes,
+    load_reference_lists,
+    receipt_from,
+    report_data,
+    upload,
+)
 from amparo.tests.base import enrol_persona
 
 COUNT = 20
 
 
 class ConcurrentSubmissionTests(TransactionTestCase):
-    serialized_rollback = True
-
     def setUp(self) -> None:
         if connection.vendor == "sqlite":
             self.skipTest("in-memory SQLite shares one connection; PostgreSQL runs this")
+        load_reference_lists()
         directory = Path(tempfile.mkdtemp())
         self.addCleanup(shutil.rmtree, directory, True)
         override = override_settings(
