@@ -16,8 +16,11 @@ from typing import Any
 
 from django import forms
 from django.core import signing
+from django.forms.utils import flatatt
 from django.utils import timezone
 from django.utils.dates import MONTHS
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -65,6 +68,27 @@ class NoMaxLengthTextarea(forms.Textarea):
         context = super().get_context(name, value, attrs)
         context["widget"]["attrs"].pop("maxlength", None)
         return context
+
+
+class PlainSelect(forms.Select):
+    """A select whose options are written in Python rather than one template
+    each: the country list has 250 of them, and every reporter loads it."""
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
+        final = self.build_attrs(self.attrs, attrs)
+        final["name"] = name
+        chosen = set(self.format_value(value))
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (key, mark_safe(" selected") if str(key) in chosen else "", label)
+                for key, label in self.choices
+            ),
+        )
+        return format_html("<select{}>{}</select>", flatatt(final), options)
 
 
 @dataclass
@@ -177,6 +201,7 @@ class ReportForm(forms.Form):
             common["error_messages"]["invalid_choice"] = _("Please choose a country from the list.")
             self.fields[name] = forms.ChoiceField(
                 choices=[("", _("Choose a country")), *reference.country_choices(lang)],
+                widget=PlainSelect,
                 **common,
             )
         elif kind == "when":
@@ -188,6 +213,7 @@ class ReportForm(forms.Form):
             required=False,
             label=_("Day"),
             choices=[("", _("Day (if known)"))] + [(str(d), str(d)) for d in range(1, 32)],
+            widget=PlainSelect,
             coerce=int,
             empty_value=None,
         )
@@ -195,6 +221,7 @@ class ReportForm(forms.Form):
             required=False,
             label=_("Month"),
             choices=[("", _("Month (if known)"))] + [(str(m), str(n)) for m, n in MONTHS.items()],
+            widget=PlainSelect,
             coerce=int,
             empty_value=None,
         )

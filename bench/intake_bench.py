@@ -1,0 +1,396 @@
+"""Report submissions through the real public form, against gunicorn on PostgreSQL.
+
+Needs PostgreSQL on 127.0.0.1:5432 (user postgres, trust authentication).
+Creates the database amparo_intake_bench, migrates it and enrols one
+coordinator (so every report is sealed to someone, as in production). Serves
+the app with gunicorn (two gthread workers of four threads, the app's real
+settings with AMPARO_DEBUG off and production key-derivation cost: every
+submission stretches its receipt with Argon2id, 128 MiB, t=3). Then each
+simulated reporter loads the form (GET, for the CSRF cookie and the one-time
+form token) and sends a multipart report with a small photo (POST, timed).
+
+- submissions per second and p50/p95 of the POST at concurrency 1, 4 and 16
+  (throughput counts the whole GET + POST cycle);
+- the same at concurrency 4 while 8 clients flood the follow-up page with
+  wrong codes (default limits on: the flood is turned away cheaply);
+- the peak resident memory (VmHWM) of the gunicorn workers;
+- the weight of the first form page: HTML plus the stylesheets and scripts it loads.
+
+The per-client and desk-wide submission limits are switched off for the run
+(every request comes from 127.0.0.1); nothing else is changed.
+
+Run: .venv/bin/python bench/intake_bench.py
+Prints `bench: <name> <value> <unit>` lines on stdout; progress on stderr.
+Stops gunicorn and drops the database at the end, whatever happens.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import io
+import os
+import re
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import psycopg
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+DATABASE = "amparo_intake_bench"
+SERVER = "postgresql://postgres@127.0.0.1:5432"
+LEVELS = {1: 16, 4: 32, 16: 64}  # concurrency: number of submissions
+FLOOD_CLIENTS = 8
+WORKERS = 2
+THREADS = 4
+
+ENROL = """
+import django
+django.setup()
+from amparo.accounts import totp
+from amparo.accounts.actions import do_enrol, do_invite
+from amparo.accounts.models import Role
+from amparo.crypto import generate_recovery_key
+invitation, _token = do_invite(None, "coordinator", [Role.COORDINATOR, Role.HANDLER])
+do_enrol(
+    invitation,
+    password="bench " + "x" * 20,
+    recovery_key=generate_recovery_key(),
+    totp_secret=totp.generate_secret(),
+)
+"""
+
+CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+FORM_TOKEN = re.compile(r'name="form_token" value="([^"]+)"')
+RECEIPT = re.compile(r'id="receipt">([0-9 ]+)<')
+STYLESHEET = re.compile(r'<link[^>]+rel="stylesheet"[^>]+href="([^"]+)"')
+SCRIPT = re.compile(r'<script[^>]+src="([^"]+)"')
+
+
+def report(name: str, value: float, unit: str) -> None:
+    digits = 1 if unit == "req/s" else 0
+    print(f"bench: {name} {value:.{digits}f} {unit}", flush=True)
+
+
+def note(text: str) -> None:
+    print(f"  {text}", file=sys.stderr, flush=True)
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+# --- The database and the server -----------------------------------------------------
+
+
+@contextlib.contextmanager
+def database() -> Iterator[str]:
+    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{DATABASE}"')
+    try:
+        yield f"{SERVER}/{DATABASE}"
+    finally:
+        with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+        note(f"dropped database {DATABASE}")
+
+
+def app_environment(url: str, data_dir: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "amparo.settings",
+            "AMPARO_ENV": "development",
+            "AMPARO_DEBUG": "0",
+            "AMPARO_DATABASE_URL": url,
+            "AMPARO_DATA_DIR": data_dir,
+            "AMPARO_SUBMISSIONS_PER_CLIENT_PER_HOUR": "0",
+            "AMPARO_SUBMISSIONS_PER_HOUR": "0",
+            "AMPARO_LOG_LEVEL": "ERROR",
+        }
+    )
+    return env
+
+
+@contextlib.contextmanager
+def gunicorn(env: dict[str, str], port: int) -> Iterator[subprocess.Popen[bytes]]:
+    process = subprocess.Popen(
+        [
+            str(BIN / "gunicorn"),
+            "amparo.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(WORKERS),
+            "--threads",
+            str(THREADS),
+            "--worker-class",
+            "gthread",
+            "--timeout",
+            "120",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError):
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            time.sleep(0.2)
+        else:
+            raise RuntimeError("gunicorn did not start")
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        note("stopped gunicorn")
+
+
+def worker_pids(master: int) -> list[int]:
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        with contextlib.suppress(OSError):
+            stat = (entry / "stat").read_text()
+            # The fields after the command name, which is in parentheses.
+            if int(stat.rsplit(")", 1)[1].split()[1]) == master:
+                pids.append(int(entry.name))
+    return pids
+
+
+def peak_memory_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+# --- The simulated reporters -------------------------------------------------------
+
+
+def photo() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (640, 480), (120, 90, 60)).save(out, format="JPEG", quality=85)
+    return out.getvalue()
+
+
+PHOTO = photo()
+
+
+def multipart(
+    fields: list[tuple[str, str]], files: list[tuple[str, str, bytes]]
+) -> tuple[bytes, str]:
+    boundary = uuid.uuid4().hex
+    body = io.BytesIO()
+    for name, value in fields:
+        body.write(f"--{boundary}\r\n".encode())
+        body.write(f'Content-Disposition: form-data; name="{name}"\r\n\r\n'.encode())
+        body.write(value.encode() + b"\r\n")
+    for name, filename, data in files:
+        body.write(f"--{boundary}\r\n".encode())
+        body.write(
+            f'Content-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+            "Content-Type: image/jpeg\r\n\r\n".encode()
+        )
+        body.write(data + b"\r\n")
+    body.write(f"--{boundary}--\r\n".encode())
+    return body.getvalue(), f"multipart/form-data; boundary={boundary}"
+
+
+class Reporter:
+    """One browser: its own connection and cookies."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.origin = f"http://127.0.0.1:{port}"
+        self.cookies: dict[str, str] = {}
+
+    def request(
+        self, method: str, path: str, body: bytes | None = None, content_type: str = ""
+    ) -> tuple[int, bytes]:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=180)
+        headers = {"Host": f"127.0.0.1:{self.port}"}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        if method == "POST":
+            headers["Origin"] = self.origin
+            headers["Content-Type"] = content_type
+        try:
+            connection.request(method, path, body=body, headers=headers)
+            response = connection.getresponse()
+            data = response.read()
+            for header, value in response.getheaders():
+                if header.lower() == "set-cookie":
+                    name, _, rest = value.partition("=")
+                    self.cookies[name.strip()] = rest.split(";", 1)[0]
+            return response.status, data
+        finally:
+            connection.close()
+
+    def submit(self, number: int) -> float:
+        """Load the form, send a report; returns the POST's seconds."""
+        status, page = self.request("GET", "/en/report/")
+        assert status == 200, status
+        text = page.decode()
+        csrf = CSRF_FIELD.search(text)
+        token = FORM_TOKEN.search(text)
+        assert csrf and token
+        fields = [
+            ("csrfmiddlewaretoken", csrf.group(1)),
+            ("form_token", token.group(1)),
+            ("consent_store", "on"),
+            ("consent_contact", "on"),
+            ("reporting_for", "self"),
+            ("what_happened", f"Benchmark report {number}: " + "followed and threatened. " * 40),
+            ("when_month", "5"),
+            ("when_year", "2025"),
+            ("country", "UG"),
+            ("place", "Gulu"),
+            ("targeted", "Myself and my colleagues"),
+            ("responsible", "Unknown men"),
+            ("engagement", "witness"),
+            ("website", ""),
+        ]
+        body, content_type = multipart(fields, [("files", f"photo-{number}.jpg", PHOTO)])
+        started = time.perf_counter()
+        status, answer = self.request("POST", "/en/report/", body, content_type)
+        elapsed = time.perf_counter() - started
+        if status != 200 or not RECEIPT.search(answer.decode()):
+            raise RuntimeError(f"submission {number} failed with HTTP {status}")
+        return elapsed
+
+    def wrong_code(self) -> int:
+        status, page = self.request("GET", "/en/follow-up/")
+        csrf = CSRF_FIELD.search(page.decode())
+        assert csrf
+        code = " ".join(f"{secrets.randbelow(10**4):04d}" for _ in range(7))
+        body = f"csrfmiddlewaretoken={csrf.group(1)}&receipt={code.replace(' ', '+')}".encode()
+        status, _ = self.request(
+            "POST", "/en/follow-up/", body, "application/x-www-form-urlencoded"
+        )
+        return status
+
+
+def run_level(port: int, concurrency: int, count: int, first: int) -> tuple[float, list[float]]:
+    """(submissions per second, POST latencies) for ``count`` reports at ``concurrency``."""
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+        latencies = list(pool.map(lambda n: Reporter(port).submit(n), range(first, first + count)))
+    return count / (time.perf_counter() - started), latencies
+
+
+def first_page_weight(port: int) -> int:
+    reporter = Reporter(port)
+    status, page = reporter.request("GET", "/en/report/")
+    assert status == 200
+    text = page.decode()
+    total = len(page)
+    for asset in STYLESHEET.findall(text) + SCRIPT.findall(text):
+        status, data = reporter.request("GET", asset)
+        assert status == 200, asset
+        total += len(data)
+    return total
+
+
+def main() -> None:
+    with database() as url, tempfile.TemporaryDirectory(prefix="amparo-intake-bench-") as data:
+        env = app_environment(url, data)
+        note("migrating")
+        subprocess.run(
+            [sys.executable, "manage.py", "migrate", "--no-input", "-v", "0"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+        )
+        subprocess.run([sys.executable, "-c", ENROL], cwd=ROOT, env=env, check=True)
+        port = free_port()
+        with gunicorn(env, port) as server:
+            note(f"gunicorn on 127.0.0.1:{port}: {WORKERS} workers x {THREADS} threads")
+            # Other work on the machine shows directly in these figures.
+            note(f"load average before the run: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
+            report("intake_first_page_weight", first_page_weight(port), "bytes")
+            run_level(port, 4, 8, first=10_000)  # warm-up: imports, connections
+            number = 0
+            sent = 8
+            for concurrency, count in LEVELS.items():
+                rate, latencies = run_level(port, concurrency, count, first=number)
+                number += count
+                sent += count
+                report(f"intake_submissions_c{concurrency}", rate, "req/s")
+                report(f"intake_p50_c{concurrency}", percentile(latencies, 0.5) * 1000, "ms")
+                report(f"intake_p95_c{concurrency}", percentile(latencies, 0.95) * 1000, "ms")
+                note(f"c{concurrency}: {count} reports, mean {statistics.mean(latencies):.3f} s")
+
+            stop = threading.Event()
+            statuses: list[int] = []
+
+            def flood() -> None:
+                attacker = Reporter(port)
+                while not stop.is_set():
+                    statuses.append(attacker.wrong_code())
+
+            flooders = [threading.Thread(target=flood) for _ in range(FLOOD_CLIENTS)]
+            for thread in flooders:
+                thread.start()
+            try:
+                time.sleep(1)
+                rate, latencies = run_level(port, 4, LEVELS[4], first=number)
+            finally:
+                stop.set()
+                for thread in flooders:
+                    thread.join()
+            sent += LEVELS[4]
+            report("intake_submissions_c4_followup_flood", rate, "req/s")
+            report("intake_p50_c4_followup_flood", percentile(latencies, 0.5) * 1000, "ms")
+            report("intake_p95_c4_followup_flood", percentile(latencies, 0.95) * 1000, "ms")
+            note(
+                f"flood: {len(statuses)} follow-up attempts, "
+                f"{statuses.count(429)} turned away by the limits, {statuses.count(400)} refused"
+            )
+            peak = max(peak_memory_mib(pid) for pid in worker_pids(server.pid))
+            report("intake_peak_worker_memory", peak, "MiB")
+
+        with psycopg.connect(url) as check:
+            row = check.execute(
+                "SELECT count(*), count(DISTINCT reference) FROM cases_case"
+            ).fetchone()
+        assert row is not None
+        cases, references = row
+        note(f"{cases} reports stored for {sent} sent, {references} distinct references")
+        if cases != sent or references != sent:
+            raise SystemExit("reports were lost or merged")
+
+
+if __name__ == "__main__":
+    main()
