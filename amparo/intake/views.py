@@ -36,8 +36,9 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from amparo.audit.log import record
 from amparo.cases.files import iter_plaintext
-from amparo.cases.models import Attachment, Message, Sender, Stage, Urgency
+from amparo.cases.models import Attachment, Consent, Message, Sender, Stage, Urgency
 from amparo.cases.vault import NoAccess, OpenCase, open_for_reporter
 from amparo.core import views as core_views
 from amparo.crypto import DecryptionError, InvalidReceipt, generate_receipt, normalize_receipt
@@ -476,7 +477,7 @@ def follow_up(request: HttpRequest) -> HttpResponse:
         typed = form.cleaned_data["receipt"]
         if limits.blocked(request, "receipt"):
             status = 429
-            form.add_error(None, _("Too many attempts. Please wait 15 minutes and try again."))
+            form.add_error(None, _("Too many attempts. Please wait a few minutes and try again."))
         else:
             try:
                 normalize_receipt(typed)
@@ -490,7 +491,8 @@ def follow_up(request: HttpRequest) -> HttpResponse:
                 try:
                     access = open_for_reporter(*stretch_for_follow_up(typed))
                 except StretchBusy:
-                    status = 503
+                    # 429, not 503: a flood must not fill the error log either.
+                    status = 429
                     form.add_error(
                         None, _("The service is very busy. Please try again in a minute.")
                     )
@@ -523,6 +525,14 @@ def follow_up(request: HttpRequest) -> HttpResponse:
                             ),
                         )
                     else:
+                        # The reporter came back: a read of the case, kept to the day.
+                        record(
+                            None,
+                            "case_read",
+                            target_type="case",
+                            target_id=access.opened.case.public_id,
+                            details={"by": "reporter"},
+                        )
                         reporter_session.start(request, response, access)
                         return response
     # Never echo a typed code back into the page.
@@ -675,12 +685,22 @@ def _case_page(
     ]
     if request.method == "GET":
         do_mark_read_by_reporter(opened)
+    definition = q.by_version(case.questionnaire_version)
+    consent_labels = {
+        choice["scope"]: q.tr(choice["label"])
+        for choice in (definition["consent"]["choices"] if definition else [])
+    }
+    consents = [
+        (consent_labels.get(consent.scope, consent.get_scope_display()), consent.granted)
+        for consent in Consent.objects.filter(case=case, revoked_on__isnull=True)
+    ]
     context = {
         "case": case,
         "status_text": STATUS_TEXT.get(Stage(case.stage), ""),
         "urgent": case.urgency == Urgency.URGENT,
         "sections": q.labelled_answers(case.questionnaire_version, opened.answers()),
         "report_files": files_by_message.get(None, []),
+        "consents": consents,
         "conversation": conversation,
         "form": form,
         "problem": problem,
@@ -705,6 +725,13 @@ def follow_up_file(request: HttpRequest, public_id: str) -> HttpResponseBase:
     if attachment is None:
         raise Http404
     meta = opened.decrypt_json(attachment.metadata, attachment.aad_field())
+    record(
+        None,
+        "file_downloaded",
+        target_type="case",
+        target_id=opened.case.public_id,
+        details={"by": "reporter", "attachment": attachment.public_id},
+    )
     # Always a download, never shown inline: the browser must not interpret it.
     response = StreamingHttpResponse(
         iter_plaintext(opened, attachment), content_type="application/octet-stream"

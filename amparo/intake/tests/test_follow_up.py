@@ -9,6 +9,7 @@ from django.db import OperationalError
 from django.test import override_settings
 from django.utils import translation
 
+from amparo.audit.models import AuditEvent
 from amparo.cases.actions import do_add_message
 from amparo.cases.models import Attachment, Case, Message, Sender, Stage
 from amparo.cases.vault import open_for_staff
@@ -51,6 +52,12 @@ class FollowUpTests(IntakeTestCase):
         self.assertContains(page, str(STATUS_TEXT[Stage.RECEIVED]))
         self.assertContains(page, "Uganda")
         self.assertNotContains(page, self.receipt)
+        self.assertContains(page, "Yes: The desk may write to me through this website.")
+        self.assertContains(page, "No: My report may be counted")
+        read = AuditEvent.objects.get(action="case_read")
+        self.assertEqual((read.actor_id, read.target_id), (None, self.case.public_id))
+        self.assertEqual(read.details, {"by": "reporter"})
+        self.assertEqual(read.at.time().isoformat(), "00:00:00")  # the day only
 
     def test_it_accepts_arabic_indic_digits_and_extra_spaces(self) -> None:
         typed = "  " + "  ".join(self.receipt.translate(ARABIC_INDIC).split(" ")) + " "
@@ -158,6 +165,7 @@ class FollowUpTests(IntakeTestCase):
         self.assertEqual(response.status_code, 200)
         self.assertTrue(b"".join(response.streaming_content).startswith(b"\xff\xd8"))  # type: ignore[attr-defined]
         self.assertIn("p.jpg", response["Content-Disposition"])
+        self.assertTrue(AuditEvent.objects.filter(action="file_downloaded").exists())
         other = self.client.get("/en/follow-up/files/not-a-real-id/")
         self.assertEqual(other.status_code, 404)
 
@@ -227,4 +235,4 @@ class FollowUpTests(IntakeTestCase):
 
         with mock.patch("amparo.intake.views.stretch_for_follow_up", side_effect=StretchBusy):
             response = self.open_report(self.receipt)
-        self.assertContains(response, "very busy", status_code=503)
+        self.assertContains(response, "very busy", status_code=429)
