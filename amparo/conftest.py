@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -57,8 +58,49 @@ def _fresh_cache() -> Iterator[None]:
     cache.clear()
 
 
+@pytest.fixture(scope="session")
+def _migration_snapshot(django_db_setup: None, django_db_blocker: Any) -> str:
+    """What the migrations loaded (reference lists, the questionnaire), as JSON,
+    taken once before any test could change it."""
+    import json
+
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        objects = json.loads(connection.creation.serialize_db_to_string())
+    # Content types and permissions are recreated by the flush itself.
+    keep = [o for o in objects if o["model"] not in {"contenttypes.contenttype", "auth.permission"}]
+    return json.dumps(keep)
+
+
+def _is_transactional(request: pytest.FixtureRequest) -> bool:
+    from django.test import TestCase, TransactionTestCase
+
+    cls = getattr(request.node, "cls", None)
+    if cls is not None and issubclass(cls, TransactionTestCase):
+        return not issubclass(cls, TestCase)
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("transaction"):
+        return True
+    return bool({"transactional_db", "live_server"} & set(request.fixturenames))
+
+
 @pytest.fixture(autouse=True)
-def django_db_serialized_rollback() -> bool:
-    """Restore migration-loaded data (reference lists, the questionnaire) at the
-    start of every transactional test: a previous one flushed the tables."""
-    return True
+def _restore_migration_data(request: pytest.FixtureRequest, django_db_blocker: Any) -> None:
+    """A transactional test starts from a flushed database: put back what the
+    migrations loaded.
+
+    Django's own ``serialized_rollback`` keeps its copy on the connection
+    object, and Playwright's event loop makes Django hand later tests a fresh
+    connection object without it; so we keep the copy ourselves.
+    """
+    if not _is_transactional(request):
+        return
+    snapshot = request.getfixturevalue("_migration_snapshot")
+    from django.db import connection
+
+    from amparo.reference.models import ReferenceList
+
+    with django_db_blocker.unblock():
+        if not ReferenceList.objects.exists():
+            connection.creation.deserialize_db_from_string(snapshot)
