@@ -204,6 +204,9 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 CSRF_TRUSTED_ORIGINS = envlist("AMPARO_CSRF_TRUSTED_ORIGINS")
+# The header a trusted reverse proxy sets to the client's address (e.g.
+# X-Real-IP), used only for attempt counters in the cache; empty: REMOTE_ADDR.
+AMPARO_CLIENT_ADDRESS_HEADER = env("AMPARO_CLIENT_ADDRESS_HEADER")
 
 # Nothing from another origin, no inline script or style.
 CONTENT_SECURITY_POLICY = {

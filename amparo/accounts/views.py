@@ -52,6 +52,20 @@ CLIENT_THROTTLE = Throttle("sign-in-client", limit=30, window_seconds=15 * 60)
 ENROL_STATE_MAX_AGE = 60 * 60
 
 
+def _throttled(username: str, client: str | None) -> bool:
+    # An unknown client (behind an onion service or proxy) is not counted per
+    # client: one bucket for everyone would let anyone lock all staff out.
+    return ACCOUNT_THROTTLE.exceeded(username) or (
+        client is not None and CLIENT_THROTTLE.exceeded(client)
+    )
+
+
+def _count_failure(username: str, client: str | None) -> None:
+    ACCOUNT_THROTTLE.hit(username)
+    if client is not None:
+        CLIENT_THROTTLE.hit(client)
+
+
 def _safe_next(request: HttpRequest) -> str | None:
     target = request.POST.get("next") or request.GET.get("next")
     if target and url_has_allowed_host_and_scheme(
@@ -70,7 +84,7 @@ def login(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         username = form.cleaned_data["username"].strip().lower()
         client = client_id(request)
-        if ACCOUNT_THROTTLE.exceeded(username) or CLIENT_THROTTLE.exceeded(client):
+        if _throttled(username, client):
             form.add_error(None, _("Too many attempts. Please wait 15 minutes and try again."))
             record(None, "login_failed", details={"reason": "throttled"})
         else:
@@ -78,8 +92,7 @@ def login(request: HttpRequest) -> HttpResponse:
                 username, form.cleaned_data["password"], form.cleaned_data["code"]
             )
             if signed_in is None:
-                ACCOUNT_THROTTLE.hit(username)
-                CLIENT_THROTTLE.hit(client)
+                _count_failure(username, client)
                 known = User.objects.filter(username__iexact=username).first()
                 record(
                     known,
@@ -210,7 +223,8 @@ def recover(request: HttpRequest) -> HttpResponse:
     form = RecoverForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         username = form.cleaned_data["username"].strip().lower()
-        if ACCOUNT_THROTTLE.exceeded(username) or CLIENT_THROTTLE.exceeded(client_id(request)):
+        client = client_id(request)
+        if _throttled(username, client):
             form.add_error(None, _("Too many attempts. Please wait 15 minutes and try again."))
         else:
             try:
@@ -221,8 +235,7 @@ def recover(request: HttpRequest) -> HttpResponse:
                     form.cleaned_data["new_password1"],
                 )
             except AccountError:
-                ACCOUNT_THROTTLE.hit(username)
-                CLIENT_THROTTLE.hit(client_id(request))
+                _count_failure(username, client)
                 form.add_error(
                     None,
                     _(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import time
 from dataclasses import dataclass
 
@@ -48,5 +49,26 @@ class Throttle:
         cache.delete(self._key(subject))
 
 
-def client_id(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "")
+def client_id(request: HttpRequest) -> str | None:
+    """The client's address for per-client counters, or None when it is unknown.
+
+    Behind an onion service or a reverse proxy every visitor arrives from a
+    loopback address; counting them as one client would turn a per-client
+    limit into a desk-wide one, so in production that case counts as
+    unknown (only the desk-wide limits apply) unless the proxy passes the
+    real address in ``AMPARO_CLIENT_ADDRESS_HEADER``.
+    """
+    header = settings.AMPARO_CLIENT_ADDRESS_HEADER
+    if header:
+        address = request.headers.get(header, "").split(",")[0].strip()
+    else:
+        address = request.META.get("REMOTE_ADDR", "")
+    if not address:
+        return None
+    if settings.PRODUCTION and not header:
+        try:
+            if ipaddress.ip_address(address).is_loopback:
+                return None
+        except ValueError:
+            return None
+    return address

@@ -30,11 +30,19 @@ def _pairs(request: HttpRequest, kind: str) -> list[tuple[Throttle, str]]:
             ("intake-receipt-client", settings.AMPARO_RECEIPT_ATTEMPTS_PER_CLIENT, QUARTER, True),
             ("intake-receipt-all", settings.AMPARO_RECEIPT_ATTEMPTS_PER_MINUTE, MINUTE, False),
         ]
-    return [
-        (Throttle(scope, limit, window), client_id(request) if per_client else EVERYONE)
-        for scope, limit, window, per_client in limits
-        if limit > 0
-    ]
+    client = client_id(request)
+    pairs = []
+    for scope, limit, window, per_client in limits:
+        if limit <= 0:
+            continue
+        if per_client:
+            # An unknown client (all visitors behind one onion service or
+            # proxy) is held by the desk-wide limits only.
+            if client is not None:
+                pairs.append((Throttle(scope, limit, window), client))
+        else:
+            pairs.append((Throttle(scope, limit, window), EVERYONE))
+    return pairs
 
 
 def blocked(request: HttpRequest, kind: str) -> bool:
