@@ -25,7 +25,6 @@ import os
 import random
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -38,6 +37,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import psycopg
+from support import free_port, note, percentile, report
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -65,30 +65,10 @@ INBOX_QUERIES = [
 SEARCH_QUERIES = ["amenaza", "menace de mort", "passport", "تهديد", "Okello", "Caracas", "detenido"]
 
 
-def report(name: str, value: float, unit: str = "ms") -> None:
-    print(f"bench: {name} {value:.0f} {unit}", flush=True)
-
-
-def note(text: str) -> None:
-    print(f"  {text}", file=sys.stderr, flush=True)
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
-
-
 def admin(sql: str) -> None:
     """Run one statement on the server's maintenance database."""
     with psycopg.connect(f"{SERVER}/postgres", autocommit=True, connect_timeout=5) as conn:
         conn.execute(sql)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def manage(env: dict[str, str], *args: str) -> float:
@@ -239,8 +219,8 @@ def measure_desk(browser: Browser, suffix: str, search_repeat: int) -> None:
         paths = [f"{inbox}?{urllib.parse.urlencode(q)}" if q else inbox for q in INBOX_QUERIES]
         names = [f"desk_inbox_p50_{suffix}", f"desk_inbox_p95_{suffix}"]
         if timings := measure(browser, "inbox", names, paths, repeat=6):
-            report(names[0], statistics.median(timings))
-            report(names[1], percentile(timings, 0.95))
+            report(names[0], statistics.median(timings), "ms")
+            report(names[1], percentile(timings, 0.95), "ms")
 
     search = url("cases:search")
     if search is None:
@@ -249,8 +229,8 @@ def measure_desk(browser: Browser, suffix: str, search_repeat: int) -> None:
         paths = [f"{search}?{urllib.parse.urlencode({'q': q})}" for q in SEARCH_QUERIES]
         names = [f"desk_search_p50_{suffix}", f"desk_search_p95_{suffix}"]
         if timings := measure(browser, "search", names, paths, repeat=search_repeat):
-            report(names[0], statistics.median(timings))
-            report(names[1], percentile(timings, 0.95))
+            report(names[0], statistics.median(timings), "ms")
+            report(names[1], percentile(timings, 0.95), "ms")
 
     ids = list(Case.objects.values_list("public_id", flat=True))
     sample = random.Random(2026).sample(ids, k=min(60, len(ids)))
@@ -259,7 +239,7 @@ def measure_desk(browser: Browser, suffix: str, search_repeat: int) -> None:
     if not paths:
         print(f"bench: {name} unavailable (no cases:detail view)", flush=True)
     elif timings := measure(browser, "case page", [name], paths, repeat=1):
-        report(name, percentile(timings, 0.95))
+        report(name, percentile(timings, 0.95), "ms")
 
 
 def timed(action: Callable[[], None]) -> float:

@@ -46,6 +46,7 @@ from pathlib import Path
 
 import psycopg
 from PIL import Image
+from support import free_port, note, percentile, report
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -78,27 +79,6 @@ FORM_TOKEN = re.compile(r'name="form_token" value="([^"]+)"')
 RECEIPT = re.compile(r'id="receipt">([0-9 ]+)<')
 STYLESHEET = re.compile(r'<link[^>]+rel="stylesheet"[^>]+href="([^"]+)"')
 SCRIPT = re.compile(r'<script[^>]+src="([^"]+)"')
-
-
-def report(name: str, value: float, unit: str) -> None:
-    digits = 1 if unit == "req/s" else 0
-    print(f"bench: {name} {value:.{digits}f} {unit}", flush=True)
-
-
-def note(text: str) -> None:
-    print(f"  {text}", file=sys.stderr, flush=True)
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 # --- The database and the server -----------------------------------------------------
