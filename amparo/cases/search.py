@@ -29,6 +29,7 @@ from typing import Any
 from django.db.models import OuterRef, Subquery
 
 from amparo.cases.access import visible_cases
+from amparo.cases.actions import CODING_FIELDS
 from amparo.cases.models import Attachment, CaseKey, CodedPerpetrator, Coding, Message, Note
 from amparo.crypto import DecryptionError, decrypt_json, decrypt_text, open_data_key
 from amparo.lib.binary import as_bytes
@@ -293,16 +294,7 @@ def search_cases(user: Any, private_key: bytes, query: str, *, max_hits: int = 1
         codings = {
             row["case_id"]: row
             for row in Coding.objects.filter(case_id__in=chunk).values(
-                "id",
-                "case_id",
-                "reprisal_types",
-                "target",
-                "defender_profiles",
-                "situation",
-                "engagement",
-                "country",
-                "region",
-                "month",
+                "id", "case_id", *CODING_FIELDS
             )
         }
         perpetrators: dict[int, list[dict[str, Any]]] = defaultdict(list)
