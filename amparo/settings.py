@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "amparo.cases",
     "amparo.intake",
     "amparo.notify",
+    "amparo.consent",
+    "amparo.referrals",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
