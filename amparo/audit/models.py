@@ -46,6 +46,10 @@ class Action(models.TextChoices):
     REPORT_SUBMITTED = "report_submitted", _("Report submitted")
     REPORTER_FOLLOWUP = "reporter_followup", _("Reporter follow-up")
     SETTINGS_CHANGED = "settings_changed", _("Settings changed")
+    RISK_ASSESSED = "risk_assessed", _("Risk assessed")
+    MEASURE_ADDED = "measure_added", _("Protection measure added")
+    MEASURE_CHANGED = "measure_changed", _("Protection measure changed")
+    URGENT_ESCALATED = "urgent_escalated", _("Urgent case escalated")
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
