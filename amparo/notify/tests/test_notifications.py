@@ -147,7 +147,7 @@ class WhatIsSaidTests(NotifyTestCase):
     def test_it_writes_in_the_installation_language(self) -> None:
         for language, subject in [
             # The no-break space before the colon folds to a space in the header.
-            ("fr", "Amparo : du nouveau pour l’équipe"),
+            ("fr", "Amparo : du nouveau pour l\u2019équipe"),
             ("es", "Amparo: actividad en el equipo"),
             ("ar", "Amparo: نشاط في الفريق"),
         ]:
