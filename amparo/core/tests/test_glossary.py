@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001  (this file is about typography: apostrophes, point-médian, Arabic commas)
 """The terms of ../shared/GLOSSARY.md (docs/translation.md), enforced over every catalog.
 
 What a defender reads must not confuse the desk with an organ of the Court
@@ -103,7 +104,9 @@ def _data_texts() -> Iterator[tuple[str, str, str]]:
 
     def walk(node: object, where: str) -> Iterator[tuple[str, str, str]]:
         if isinstance(node, dict):
-            if set(node) >= {"en", "fr", "es", "ar"} and all(isinstance(v, str) for v in node.values()):
+            if set(node) >= {"en", "fr", "es", "ar"} and all(
+                isinstance(v, str) for v in node.values()
+            ):
                 for lang in ("fr", "es", "ar"):
                     yield where, lang, node[lang]
                 return
