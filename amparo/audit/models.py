@@ -46,6 +46,10 @@ class Action(models.TextChoices):
     REPORT_SUBMITTED = "report_submitted", _("Report submitted")
     REPORTER_FOLLOWUP = "reporter_followup", _("Reporter follow-up")
     SETTINGS_CHANGED = "settings_changed", _("Settings changed")
+    STATISTICS_VIEWED = "statistics_viewed", _("Statistics viewed")
+    STATISTICS_RELEASED = "statistics_released", _("Statistics released")
+    REPORT_PREPARED = "report_prepared", _("Report prepared")
+    REPORT_APPROVED = "report_approved", _("Report approved")
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
