@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "amparo.intake",
     "amparo.notify",
     "amparo.reports",
+    "amparo.operations",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -309,3 +310,11 @@ AMPARO_STATISTICS_THRESHOLD = max(3, envint("AMPARO_STATISTICS_THRESHOLD", 5))
 # First day (MM-DD) of the annual report's default period: 10-01 reports on
 # 1 October to 30 September, before the Assembly's December session.
 AMPARO_REPORT_YEAR_STARTS = env("AMPARO_REPORT_YEAR_STARTS", "10-01")
+
+# Operations (see docs/operations.md): backups and retention.
+# Backups are encrypted to these public keys (from `manage.py backup_keygen`);
+# their private halves never live on this server.
+AMPARO_BACKUP_PUBLIC_KEYS = envlist("AMPARO_BACKUP_PUBLIC_KEYS")
+AMPARO_BACKUP_DIR = env("AMPARO_BACKUP_DIR")
+# Days the desk has to answer a reporter's request to delete their report.
+AMPARO_DELETION_CONFIRM_DAYS = envint("AMPARO_DELETION_CONFIRM_DAYS", 30)

@@ -50,6 +50,11 @@ class Action(models.TextChoices):
     STATISTICS_RELEASED = "statistics_released", _("Statistics released")
     REPORT_PREPARED = "report_prepared", _("Report prepared")
     REPORT_APPROVED = "report_approved", _("Report approved")
+    BACKUP_MADE = "backup_made", _("Backup made")
+    BACKUP_RESTORED = "backup_restored", _("Backup restored")
+    CONTENT_DELETED = "content_deleted", _("Case content deleted")
+    DELETION_REQUESTED = "deletion_requested", _("Deletion requested")
+    DELETION_DECIDED = "deletion_decided", _("Deletion request decided")
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
