@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "amparo.cases",
     "amparo.intake",
     "amparo.notify",
+    "amparo.reports",
     "amparo.operations",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -307,6 +308,13 @@ AMPARO_STRETCH_RESERVED = envint("AMPARO_STRETCH_RESERVED", 0)
 # report waits this long, then stretches without a slot rather than fail.
 AMPARO_STRETCH_FOLLOW_UP_WAIT = envint("AMPARO_STRETCH_FOLLOW_UP_WAIT", 2)
 AMPARO_STRETCH_SUBMISSION_WAIT = envint("AMPARO_STRETCH_SUBMISSION_WAIT", 60)
+
+# Statistics and the annual report (see docs/statistics.md). Cells below the
+# threshold are suppressed; the code never accepts less than 3.
+AMPARO_STATISTICS_THRESHOLD = max(3, envint("AMPARO_STATISTICS_THRESHOLD", 5))
+# First day (MM-DD) of the annual report's default period: 10-01 reports on
+# 1 October to 30 September, before the Assembly's December session.
+AMPARO_REPORT_YEAR_STARTS = env("AMPARO_REPORT_YEAR_STARTS", "10-01")
 
 # Operations (see docs/operations.md): backups and retention.
 # Backups are encrypted to these public keys (from `manage.py backup_keygen`);
