@@ -14,6 +14,7 @@ from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 from amparo.lib.env import env, envbool, envint, envlist, envsecret, require
+from amparo.reference.country_names import OVERRIDES as COUNTRY_NAMES
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -131,7 +132,11 @@ LANGUAGES = [
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "UTC"
+# Day before month in English too (amparo/formats); the other languages keep Django's.
+FORMAT_MODULE_PATH = ["amparo.formats"]
 LOCALE_PATHS: list[Path] = []
+# The UN's names for the few countries where ISO 3166 and the situations differ.
+COUNTRIES_OVERRIDE = COUNTRY_NAMES
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
