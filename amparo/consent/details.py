@@ -87,14 +87,32 @@ def _coding_detail(opened: OpenCase) -> Detail | None:
 
 
 def _risk_detail(opened: OpenCase) -> Detail | None:
+    """The current assessment's level, likelihood, impact and threat conclusions."""
     try:
-        from amparo.protection import summary as protection_summary
-    except ImportError:
+        from amparo.protection.levels import Level
+        from amparo.protection.models import Assessment
+    except ImportError:  # protection not installed
         return None
-    text = protection_summary.risk_summary(opened)
-    if not text:
+    assessment = Assessment.objects.filter(case=opened.case, is_current=True).first()
+    if assessment is None:
         return None
-    return Detail(RISK_SUMMARY, _("Summary of the current risk assessment"), str(text), True)
+    content = opened.decrypt_json(assessment.content, assessment.aad_field())
+    lines = [
+        _("Risk level: %(level)s (likelihood %(likelihood)s of 4, impact %(impact)s of 4)")
+        % {
+            "level": Level(assessment.level).label,
+            "likelihood": content.get("likelihood", "?"),
+            "impact": content.get("impact", "?"),
+        },
+    ]
+    if content.get("clear_and_present"):
+        lines.append(_("A clear and present threat."))
+    for threat in content.get("threats", []):
+        conclusion = str(threat.get("conclusion") or "").strip()
+        if conclusion:
+            lines.append(_("Threat: %(conclusion)s") % {"conclusion": conclusion})
+    lines.append(_("Next assessment: %(day)s") % {"day": assessment.review_on.isoformat()})
+    return Detail(RISK_SUMMARY, _("Summary of the current risk assessment"), "\n".join(lines), True)
 
 
 def _file_details(opened: OpenCase) -> list[Detail]:

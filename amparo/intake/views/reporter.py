@@ -22,8 +22,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from amparo.audit.log import record
 from amparo.cases.files import iter_plaintext
 from amparo.cases.models import Attachment, ConsentScope, Message, Sender, Stage, Urgency
-from amparo.consent import rules as consent_rules
 from amparo.cases.vault import NoAccess, OpenCase, ReporterAccess, open_for_reporter
+from amparo.consent import rules as consent_rules
 from amparo.core import views as core_views
 from amparo.crypto import InvalidReceipt, normalize_receipt
 from amparo.intake import limits, reporter_session
