@@ -46,6 +46,12 @@ class Action(models.TextChoices):
     REPORT_SUBMITTED = "report_submitted", _("Report submitted")
     REPORTER_FOLLOWUP = "reporter_followup", _("Reporter follow-up")
     SETTINGS_CHANGED = "settings_changed", _("Settings changed")
+    ROLES_CHANGED = "roles_changed", _("Roles changed")
+    CHANGE_REQUESTED = "change_requested", _("Change requested")
+    CHANGE_CONFIRMED = "change_confirmed", _("Change confirmed")
+    CHANGE_CANCELLED = "change_cancelled", _("Change cancelled")
+    KEYS_DESTROYED = "keys_destroyed", _("Key copies destroyed")
+    LOGIN_THROTTLED = "login_throttled", _("Sign-ins held back")
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
