@@ -14,6 +14,7 @@ from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 from amparo.lib.env import env, envbool, envint, envlist, envsecret, require
+from amparo.reference.country_names import OVERRIDES as COUNTRY_NAMES
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -46,6 +47,7 @@ INSTALLED_APPS = [
     "amparo.cases",
     "amparo.intake",
     "amparo.notify",
+    "amparo.reports",
     "amparo.operations",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -129,7 +131,11 @@ LANGUAGES = [
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "UTC"
+# Day before month in English too (amparo/formats); the other languages keep Django's.
+FORMAT_MODULE_PATH = ["amparo.formats"]
 LOCALE_PATHS: list[Path] = []
+# The UN's names for the few countries where ISO 3166 and the situations differ.
+COUNTRIES_OVERRIDE = COUNTRY_NAMES
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
@@ -302,6 +308,13 @@ AMPARO_STRETCH_RESERVED = envint("AMPARO_STRETCH_RESERVED", 0)
 # report waits this long, then stretches without a slot rather than fail.
 AMPARO_STRETCH_FOLLOW_UP_WAIT = envint("AMPARO_STRETCH_FOLLOW_UP_WAIT", 2)
 AMPARO_STRETCH_SUBMISSION_WAIT = envint("AMPARO_STRETCH_SUBMISSION_WAIT", 60)
+
+# Statistics and the annual report (see docs/statistics.md). Cells below the
+# threshold are suppressed; the code never accepts less than 3.
+AMPARO_STATISTICS_THRESHOLD = max(3, envint("AMPARO_STATISTICS_THRESHOLD", 5))
+# First day (MM-DD) of the annual report's default period: 10-01 reports on
+# 1 October to 30 September, before the Assembly's December session.
+AMPARO_REPORT_YEAR_STARTS = env("AMPARO_REPORT_YEAR_STARTS", "10-01")
 
 # Operations (see docs/operations.md): backups and retention.
 # Backups are encrypted to these public keys (from `manage.py backup_keygen`);
