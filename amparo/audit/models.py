@@ -55,6 +55,10 @@ class Action(models.TextChoices):
     CONTENT_DELETED = "content_deleted", _("Case content deleted")
     DELETION_REQUESTED = "deletion_requested", _("Deletion requested")
     DELETION_DECIDED = "deletion_decided", _("Deletion request decided")
+    RISK_ASSESSED = "risk_assessed", _("Risk assessed")
+    MEASURE_ADDED = "measure_added", _("Protection measure added")
+    MEASURE_CHANGED = "measure_changed", _("Protection measure changed")
+    URGENT_ESCALATED = "urgent_escalated", _("Urgent case escalated")
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
