@@ -202,7 +202,13 @@ def report_spec(report: AnnualReport) -> engine.ReleaseSpec:
         coarsen_places=report.coarsen_places,
         coarsen_time=report.coarsen_time,
     )
-    return engine.ReleaseSpec(scope, ANNUAL_TABLES)
+    tables: tuple[engine.TableSpec, ...] = ANNUAL_TABLES
+    if engine.measures_available():
+        tables += (
+            engine.TableSpec("measure_kind", "measure_kind"),
+            engine.TableSpec("measure_outcome", "measure_outcome"),
+        )
+    return engine.ReleaseSpec(scope, tables)
 
 
 ANNUAL_TABLES = (

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.db.models import Case as When_
 from django.db.models import (
@@ -36,7 +37,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.aggregates import Aggregate
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import Concat, TruncMonth
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -200,6 +201,42 @@ DIMENSIONS: dict[str, Dimension] = {
         ),
     )
 }
+
+
+def measures_available() -> bool:
+    """Whether the protection app (and its Measure model) is installed."""
+    return apps.is_installed("amparo.protection")
+
+
+def _measure_part(index: int) -> Callable[[Mapping[str, Any], Scope], tuple[str, ...]]:
+    def values(row: Mapping[str, Any], scope: Scope) -> tuple[str, ...]:
+        pairs = [p for p in (row["measures"] or "").split(",") if "~" in p]
+        return tuple(sorted({p.split("~")[index] for p in pairs})) or (NOT_RECORDED,)
+
+    return values
+
+
+def _measure_status_label(value: str, language: str | None) -> str:
+    model = apps.get_model("protection", "Measure")
+    choices = dict(model._meta.get_field("status").choices or [])
+    return str(choices.get(value, value))
+
+
+if measures_available():
+    DIMENSIONS["measure_kind"] = Dimension(
+        "measure_kind",
+        gettext_lazy("Protection measure"),
+        ("measures",),
+        _measure_part(0),
+        lambda value, language: reference.term_label("protection_measure", value, language),
+    )
+    DIMENSIONS["measure_outcome"] = Dimension(
+        "measure_outcome",
+        gettext_lazy("Outcome of the measure"),
+        ("measures",),
+        _measure_part(1),
+        _measure_status_label,
+    )
 
 #: What "coarsen" turns a fine dimension into.
 COARSER = {"country": "region", "month": "quarter", "reprisal_type": "reprisal_category"}
@@ -394,10 +431,18 @@ def grouped(
         "perpetrators": Subquery(
             CodedPerpetrator.objects.filter(coding__case=OuterRef("pk"))
             .values("coding")
-            .annotate(codes=_JoinedCodes("perpetrator", distinct=False))
+            .annotate(codes=_JoinedCodes("perpetrator"))
             .values("codes")[:1]
         ),
     }
+    if "measures" in needed:
+        measure = apps.get_model("protection", "Measure")
+        sources["measures"] = Subquery(
+            measure.objects.filter(case=OuterRef("pk"))
+            .values("case")
+            .annotate(codes=_JoinedCodes(Concat("kind", Value("~"), "status")))
+            .values("codes")[:1]
+        )
     for name in sorted(needed):
         annotations[f"a_{name}"] = sources[name]
     rows = list(
