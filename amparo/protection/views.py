@@ -1,8 +1,11 @@
-"""The protection pages: assess a case, its assessment history, its plan's measures.
+"""The protection pages: assess a case, its assessment history, its plan's measures,
+and what needs attention.
 
-Every view finds its object through amparo.protection.access, which answers
-the same 404 for what is missing and for what the person may not see
-(including anonymous visitors, analysts and administrators).
+Like every desk page, they are behind ``DESK`` (handlers and coordinators;
+anyone else signed in gets 403 and anonymous visitors the sign-in page,
+before any object is looked up, so neither learns whether a case exists),
+and every object is found through amparo.protection.access, which answers
+the same 404 for what is missing and for what the person may not see.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from amparo.accounts.models import User
 from amparo.cases.actions import audit_case_read
 from amparo.cases.models import Case
 from amparo.cases.vault import OpenCase
-from amparo.cases.views.common import open_case, sign_in_again
+from amparo.cases.views.common import DESK, open_case, sign_in_again
 from amparo.protection import attention, display
 from amparo.protection.access import (
     access_desk_member,
@@ -97,6 +100,7 @@ def level_table() -> list[dict[str, Any]]:
     ]
 
 
+@DESK
 @require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
 def assess(request: HttpRequest, public_id: str) -> HttpResponse:
@@ -171,6 +175,7 @@ def assess(request: HttpRequest, public_id: str) -> HttpResponse:
     )
 
 
+@DESK
 @require_safe
 @never_cache
 def assessments(request: HttpRequest, public_id: str) -> HttpResponse:
@@ -187,6 +192,7 @@ def assessments(request: HttpRequest, public_id: str) -> HttpResponse:
     return render(request, "protection/assessments.html", {"case": case, "history": history})
 
 
+@DESK
 @require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
 def measure_new(request: HttpRequest, public_id: str) -> HttpResponse:
@@ -221,6 +227,7 @@ def measure_new(request: HttpRequest, public_id: str) -> HttpResponse:
     )
 
 
+@DESK
 @require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
 def measure_detail(request: HttpRequest, public_id: str, measure_id: str) -> HttpResponse:
@@ -332,6 +339,7 @@ def attention_lists(user: User, now: datetime.datetime) -> list[dict[str, Any]]:
     return result
 
 
+@DESK
 @require_safe
 @never_cache
 def needs_attention(request: HttpRequest) -> HttpResponse:

@@ -30,7 +30,9 @@ class AttentionListTests(ProtectionTestCase):
 
     def case(self, *, stage: str = Stage.ACKNOWLEDGED, **fields: object) -> Case:
         case = make_case(urgency=str(fields.pop("urgency", "normal"))).case
-        Case.objects.filter(pk=case.pk).update(**{"stage": stage, "received_on": day(-10), **fields})
+        Case.objects.filter(pk=case.pk).update(
+            **{"stage": stage, "received_on": day(-10), **fields}
+        )
         case.refresh_from_db()
         return case
 

@@ -44,9 +44,13 @@ def measure_post(**extra: Any) -> dict[str, Any]:
 
 
 class RoleMatrixTests(ProtectionTestCase):
-    """Every protection view: the assigned handler and coordinators get in; an
-    unassigned handler, an analyst, an administrator and an anonymous visitor
-    all get the same 404 as for a case that does not exist."""
+    """Every protection view, for every role.
+
+    An unassigned handler gets the same 404 for an existing case or measure
+    as for one that does not exist. Analysts and administrators are refused
+    by role (403) and anonymous visitors sent to sign in, before any object
+    is looked up: the answer is the same whether the case exists or not.
+    """
 
     def setUp(self) -> None:
         super().setUp()
@@ -69,30 +73,46 @@ class RoleMatrixTests(ProtectionTestCase):
                 f"{base}/measures/{measure_id}/",
                 measure_post(kind="legal_aid", status="requested", version="1"),
             ),
-            ("get", "/en/staff/protection/attention/", {}),
         ]
 
-    def test_outsiders_all_get_the_same_404(self) -> None:
-        for persona in (None, self.outsider, self.analyst, self.administrator):
+    def answers(self, public_id: str, measure_id: str) -> list[tuple[int, str]]:
+        result = []
+        for method, path, data in self.requests(public_id, measure_id):
+            response = getattr(self.client, method)(path, data)
+            result.append((response.status_code, response.get("Location", "").split("?")[0]))
+        return result
+
+    def test_nobody_else_learns_whether_a_case_exists(self) -> None:
+        expected = {
+            "outsider": 404,
+            "analyst": 403,
+            "administrator": 403,
+            None: 302,  # to the sign-in page
+        }
+        for persona in (self.outsider, self.analyst, self.administrator, None):
             self.client.logout()
             if persona is not None:
                 self.sign_in(persona)
-            for method, path, data in self.requests(self.case.public_id, self.measure.public_id):
-                if path.endswith("/attention/") and persona is self.outsider:
-                    continue  # a handler has a needs-attention page of their own
-                with self.subTest(persona=persona and persona.user.username, path=path, m=method):
-                    response = getattr(self.client, method)(path, data)
-                    self.assertEqual(response.status_code, 404)
-        # The same as for a case and a measure that do not exist.
-        self.sign_in(self.handler)
-        for method, path, data in self.requests("nosuchcase", "nosuchmeasure")[:-1]:
-            self.assertEqual(getattr(self.client, method)(path, data).status_code, 404, path)
-        other = self.open(self.case)
-        for method, path, data in self.requests(self.case.public_id, "nosuchmeasure")[5:7]:
-            self.assertEqual(getattr(self.client, method)(path, data).status_code, 404, path)
+            name = persona.user.username if persona else None
+            with self.subTest(persona=name):
+                real = self.answers(self.case.public_id, self.measure.public_id)
+                self.assertEqual({status for status, _l in real}, {expected[name]})
+                self.assertEqual(real, self.answers("nosuchcase", "nosuchmeasure"))
+                self.assertEqual(real, self.answers(self.case.public_id, "nosuchmeasure"))
         self.assertEqual(Assessment.objects.count(), 1)
         self.assertEqual(Measure.objects.count(), 1)
-        self.assertIsNotNone(other)
+        self.assertEqual(AuditEvent.objects.filter(action="case_read").count(), 0)
+
+    def test_the_needs_attention_page_is_for_the_desk(self) -> None:
+        url = "/en/staff/protection/attention/"
+        self.assertEqual(self.client.get(url).status_code, 302)
+        for persona, status in (
+            (self.analyst, 403),
+            (self.administrator, 403),
+            (self.outsider, 200),
+        ):
+            self.sign_in(persona)
+            self.assertEqual(self.client.get(url).status_code, status)
 
     def test_the_assigned_handler_and_coordinators_get_in(self) -> None:
         for persona in (self.handler, self.coordinator):
