@@ -32,7 +32,9 @@ from typing import BinaryIO, Literal
 import pikepdf
 from PIL import Image, ImageOps, ImageSequence
 
-RejectionCode = Literal["type", "corrupt", "too_large"]
+# "pixels": an image over the pixel limit, judged from its header; "too_costly": the
+# bounded scrubbing process (amparo.intake.sandbox) ran out of memory or time.
+RejectionCode = Literal["type", "corrupt", "too_large", "pixels", "too_costly"]
 
 # 64 megapixels decode to about 200 MB in RGB: enough for 50-megapixel phone cameras,
 # small enough that a few tiny files declaring huge pictures cannot exhaust memory.
@@ -359,9 +361,11 @@ def scrub_upload(
 ) -> ScrubbedFile:
     """Read at most max_bytes from stream, identify the file and strip its metadata.
 
-    Raises RejectedFile: "too_large" over max_bytes (or an image over max_pixels, or an
-    archive that would expand too far), "type" if it is no allowed kind, "corrupt" if it
-    claims to be one but cannot be decoded. Nothing else escapes, whatever the bytes.
+    Raises RejectedFile: "too_large" over max_bytes (or an archive that would expand too
+    far), "pixels" for an image over max_pixels (decided from its header), "type" if it
+    is no allowed kind, "corrupt" if it claims to be one but cannot be decoded.
+    Nothing else escapes, whatever the bytes, except MemoryError (amparo.intake.sandbox
+    bounds memory and reports it).
     """
     if max_bytes < 0:
         raise ValueError("max_bytes must not be negative")
@@ -412,7 +416,7 @@ def _scrub_image(data: bytes, kind: FileKind, max_pixels: int) -> bytes:
             frames = getattr(image, "n_frames", 1) if kind is not FileKind.JPEG else 1
             # Checked before any pixel is decoded: the header alone decides.
             if image.width * image.height * max(frames, 1) > max_pixels:
-                raise RejectedFile("too_large", "image has too many pixels")
+                raise RejectedFile("pixels", "image has too many pixels")
             options = _encoder_options(image, kind, data)
             clean = [_clean_frame(frame) for frame in _frames(image, frames)]
             out = io.BytesIO()
@@ -430,10 +434,10 @@ def _scrub_image(data: bytes, kind: FileKind, max_pixels: int) -> bytes:
             else:
                 clean[0].save(out, format=pillow_format, **options)
             return out.getvalue()
-    except RejectedFile:
+    except (RejectedFile, MemoryError):
         raise
-    except Image.DecompressionBombError:
-        raise RejectedFile("too_large", "image has too many pixels") from None
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise RejectedFile("pixels", "image has too many pixels") from None
     except Exception as error:  # hostile input: decoders raise anything
         # Only the type: decoder messages can quote bytes of the file.
         raise RejectedFile("corrupt", f"image did not decode ({type(error).__name__})") from None
@@ -493,6 +497,8 @@ def _scrub_pdf(data: bytes) -> tuple[bytes, bool]:
             # each other (a stream swallowing the XMP after it), and nothing can be
             # promised about what the rewritten file still holds.
             return out.getvalue(), complete and not pdf.get_warnings()
+    except MemoryError:
+        raise  # the sandbox's memory bound: not the file's fault alone
     except pikepdf.PasswordError:
         raise RejectedFile("corrupt", "PDF needs a password") from None
     except Exception as error:  # hostile input: qpdf raises many kinds
@@ -751,7 +757,7 @@ def _scrub_office(data: bytes, kind: FileKind) -> bytes:
                         while piece := src.read(1024 * 1024):
                             dst.write(piece)
             return out.getvalue()
-    except RejectedFile:
+    except (RejectedFile, MemoryError):
         raise
     except Exception as error:  # hostile input: a bad member, CRC, method
         raise RejectedFile("corrupt", f"archive did not read ({type(error).__name__})") from None
