@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "amparo.cases",
     "amparo.intake",
     "amparo.notify",
+    "amparo.operations",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -313,3 +314,11 @@ AMPARO_STRETCH_RESERVED = envint("AMPARO_STRETCH_RESERVED", 0)
 # report waits this long, then stretches without a slot rather than fail.
 AMPARO_STRETCH_FOLLOW_UP_WAIT = envint("AMPARO_STRETCH_FOLLOW_UP_WAIT", 2)
 AMPARO_STRETCH_SUBMISSION_WAIT = envint("AMPARO_STRETCH_SUBMISSION_WAIT", 60)
+
+# Operations (see docs/operations.md): backups and retention.
+# Backups are encrypted to these public keys (from `manage.py backup_keygen`);
+# their private halves never live on this server.
+AMPARO_BACKUP_PUBLIC_KEYS = envlist("AMPARO_BACKUP_PUBLIC_KEYS")
+AMPARO_BACKUP_DIR = env("AMPARO_BACKUP_DIR")
+# Days the desk has to answer a reporter's request to delete their report.
+AMPARO_DELETION_CONFIRM_DAYS = envint("AMPARO_DELETION_CONFIRM_DAYS", 30)

@@ -46,6 +46,11 @@ class Action(models.TextChoices):
     REPORT_SUBMITTED = "report_submitted", _("Report submitted")
     REPORTER_FOLLOWUP = "reporter_followup", _("Reporter follow-up")
     SETTINGS_CHANGED = "settings_changed", _("Settings changed")
+    BACKUP_MADE = "backup_made", _("Backup made")
+    BACKUP_RESTORED = "backup_restored", _("Backup restored")
+    CONTENT_DELETED = "content_deleted", _("Case content deleted")
+    DELETION_REQUESTED = "deletion_requested", _("Deletion requested")
+    DELETION_DECIDED = "deletion_decided", _("Deletion request decided")
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):

@@ -33,7 +33,8 @@ from PIL import GifImagePlugin, Image, JpegImagePlugin, PngImagePlugin, WebPImag
 from amparo.crypto import DecryptionError
 from amparo.intake.actions import PreparedFile
 from amparo.intake.sandbox import SandboxUnavailable, scrub_in_sandbox
-from amparo.intake.scrub import FileKind, RejectedFile, ScrubbedFile, scrub_upload, sniff
+from amparo.intake.scrub import FileKind, RejectedFile, ScrubbedFile, scrub_upload
+from amparo.intake.scrub.sniffing import identify
 from amparo.intake.uploads import EncryptedUpload, max_file_bytes, max_files
 
 logger = logging.getLogger("amparo.intake")
@@ -111,15 +112,7 @@ def precheck(data: bytes, *, max_pixels: int) -> FileKind:
 
 def sniff_complete(data: bytes) -> FileKind | None:
     """The kind of a complete file (ZIP-based kinds need the whole file)."""
-    kind = sniff(data)
-    if kind is FileKind.TEXT:
-        # sniff() judges text on a head that may end inside a character; a whole file
-        # must decode completely, as scrub_upload() will insist.
-        try:
-            data.decode("utf-8")
-        except UnicodeDecodeError:
-            return None
-    return kind
+    return identify(data, complete=True)
 
 
 # --- The check the views run --------------------------------------------------------------
@@ -269,6 +262,11 @@ def refusal(code: str, name: str) -> str:
         "Photos, PDF and office documents, plain text, and audio or video recordings are "
         "accepted."
     ) % {"name": name}
+
+
+def missing_errors(count: int) -> list[str]:
+    """The message about dropped file parts, as a list of errors (empty for none)."""
+    return [missing_message(count)] if count > 0 else []
 
 
 def missing_message(count: int) -> str:

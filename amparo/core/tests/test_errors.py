@@ -17,8 +17,8 @@ def home_fails_with(exception: Exception) -> Any:
             raise exception
         return render(request, template_name, *args, **kwargs)
 
-    # The home page is intake's landing view (amparo/intake/views.py).
-    return mock.patch("amparo.intake.views.render", side_effect=failing_render)
+    # The home page is intake's landing view (amparo/intake/views/public.py).
+    return mock.patch("amparo.intake.views.public.render", side_effect=failing_render)
 
 
 class ErrorPageTests(TestCase):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import io
+from collections.abc import Iterator
 from typing import Any
 from unittest import mock
 
@@ -47,8 +48,10 @@ def uploaded(name: str, data: bytes) -> EncryptedUpload:
 
 
 @pytest.fixture(autouse=True)
-def _data_dir(tmp_path: Any, settings: Any) -> None:
+def _data_dir(tmp_path: Any, settings: Any) -> Iterator[None]:
     settings.DATA_DIR = tmp_path
+    with translation.override("en"):
+        yield
 
 
 def no_decoding() -> Any:

@@ -233,6 +233,8 @@ class FollowUpTests(IntakeTestCase):
     def test_it_says_when_the_service_is_too_busy(self) -> None:
         from amparo.intake.stretching import StretchBusy
 
-        with mock.patch("amparo.intake.views.stretch_for_follow_up", side_effect=StretchBusy):
+        with mock.patch(
+            "amparo.intake.views.reporter.stretch_for_follow_up", side_effect=StretchBusy
+        ):
             response = self.open_report(self.receipt)
         self.assertContains(response, "very busy", status_code=429)

@@ -146,9 +146,10 @@ class WhatIsSaidTests(NotifyTestCase):
 
     def test_it_writes_in_the_installation_language(self) -> None:
         for language, subject in [
-            ("fr", "Amparo : activité au bureau"),
-            ("es", "Amparo: actividad en la oficina"),
-            ("ar", "Amparo: نشاط في المكتب"),
+            # The no-break space before the colon folds to a space in the header.
+            ("fr", "Amparo : du nouveau pour l\u2019équipe"),
+            ("es", "Amparo: actividad en el equipo"),
+            ("ar", "Amparo: نشاط في الفريق"),
         ]:
             with self.subTest(language), override_settings(LANGUAGE_CODE=language):
                 self.smtp.received.clear()

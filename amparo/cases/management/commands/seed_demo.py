@@ -281,7 +281,7 @@ DESK_MESSAGES = {
         "Pensez à effacer cette page de l'historique de votre navigateur.",
     ],
     "es": [
-        "Gracias por su denuncia. Un punto focal la está revisando. ¿Está a salvo ahora?",
+        "Gracias por su informe. Un punto focal lo está revisando. ¿Está a salvo ahora?",
         "¿Han vuelto las personas que la siguieron? Cuéntenos solo lo que pueda.",
         "Una organización aliada podría ayudar con una reubicación temporal. ¿Podemos darle su "
         "nombre de pila?",

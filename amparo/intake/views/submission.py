@@ -1,0 +1,243 @@
+"""The report form and its receipt."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.db import DatabaseError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
+from django.views.decorators.http import require_http_methods
+
+from amparo.core import views as core_views
+from amparo.crypto import generate_receipt
+from amparo.intake import limits
+from amparo.intake import questionnaire as q
+from amparo.intake.actions import IntakeError, do_submit_report, token_used
+from amparo.intake.desk_texts import desk_texts
+from amparo.intake.filecheck import missing_errors
+from amparo.intake.forms import ReportForm, make_token, read_token
+from amparo.intake.stretching import stretch_for_submission
+from amparo.intake.uploads import (
+    EncryptedUpload,
+    encrypt_uploads,
+    file_parts_missing,
+    max_file_bytes,
+    max_files,
+)
+from amparo.intake.views.checks import (
+    FileCheck,
+    check_files,
+    csrf_rejected,
+    discard,
+    form_max_age,
+    from_our_own_page,
+    kept,
+    names_of,
+    uploads_of,
+    without,
+)
+
+logger = logging.getLogger("amparo.intake")
+
+
+@csrf_exempt
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def report(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        encrypt_uploads(request)
+    response = _report(request)
+    if request.method == "POST" and request.FILES and response.status_code in (400, 403):
+        # Receiving and checking files costs the server: a refused submission that carried
+        # some counts toward the limits like a sent one, so that a flood of bad files
+        # stops at the same place as a flood of reports.
+        limits.count(request, "submission")
+    return response
+
+
+@sensitive_post_parameters()
+@sensitive_variables()
+def _report(request: HttpRequest) -> HttpResponse:
+    uploads: list[EncryptedUpload] = []
+    try:
+        if request.method == "POST":
+            if csrf_rejected(request):
+                if not from_our_own_page(request):
+                    return core_views.csrf_failure(request)
+                uploads = uploads_of(request)
+                return _report_page(
+                    request,
+                    problem=_(
+                        "For your protection, this page had to be refreshed before your report "
+                        "could be sent. Nothing was sent yet. Please check what you wrote and "
+                        "send it again."
+                    ),
+                    files_to_reattach=names_of(uploads),
+                    status=403,
+                )
+            uploads = uploads_of(request)
+            return _submit(request, uploads)
+        return _report_page(request)
+    finally:
+        discard(uploads)
+
+
+def _report_page(
+    request: HttpRequest,
+    *,
+    form: ReportForm | None = None,
+    problem: str = "",
+    file_errors: list[str] | None = None,
+    files_to_reattach: list[str] | None = None,
+    status: int = 200,
+    token: str = "",
+) -> HttpResponse:
+    language = q.language_code()
+    if form is None:
+        definition = q.current()
+        if request.method == "POST":
+            posted = read_token(request.POST.get("form_token", ""), form_max_age())
+            if posted:
+                token = request.POST["form_token"]
+                definition = q.by_version(posted["v"]) or definition
+            form = kept(ReportForm(definition, language, data=request.POST))
+        else:
+            form = ReportForm(
+                definition, language, initial={"urgent": request.GET.get("urgent") == "1"}
+            )
+    token = token or make_token(form.definition["version"])
+    context = {
+        "form": form,
+        "title": q.tr(form.definition["title"], language),
+        "consent_intro": q.tr(form.definition["consent"]["intro"], language),
+        "form_token": token,
+        "problem": problem,
+        "file_errors": file_errors or [],
+        "files_to_reattach": files_to_reattach or [],
+        "max_files": max_files(),
+        "max_file_mib": max_file_bytes() // (1024 * 1024),
+        "texts": desk_texts(),
+    }
+    return render(request, "intake/report.html", context, status=status)
+
+
+def _submit(request: HttpRequest, uploads: list[EncryptedUpload]) -> HttpResponse:
+    language = q.language_code()
+    names = names_of(uploads)
+    # Read what the error page may need while the database still answers.
+    desk_texts()
+
+    if limits.blocked(request, "submission"):
+        return _report_page(
+            request,
+            problem=_(
+                "The desk is receiving an unusual number of reports right now, so yours has "
+                "not been sent yet. What you wrote is kept below: please wait a few minutes "
+                "and send it again."
+            ),
+            files_to_reattach=names,
+            status=429,
+        )
+    posted = read_token(request.POST.get("form_token", ""), form_max_age())
+    if posted is None or limits.token_spent(posted["n"]):
+        # A token spent by a refused submission with files is as good as expired: a
+        # replayed request is answered here, before any file is looked at.
+        return _report_page(
+            request,
+            problem=_(
+                "This page was open for a long time, so it had to be renewed. Nothing was sent "
+                "yet. Please check what you wrote and send it again."
+            ),
+            files_to_reattach=names,
+            status=400,
+        )
+    token = request.POST["form_token"]
+    definition = q.by_version(posted["v"]) or q.current()
+    form = ReportForm(definition, language, data=request.POST)
+    form_ok = form.is_valid()
+    if form.cleaned_data.get("website"):
+        # Only robots see the honeypot. A person whose browser filled it in
+        # keeps their text, and the field comes back empty so that sending
+        # again works; a robot fills it again.
+        form.add_error(None, _("Your report could not be sent. Please send it again."))
+        form.data = without(form.data, "website")
+        form_ok = False
+    missing = file_parts_missing(request)
+    if form_ok:
+        files = check_files(uploads, missing=missing)
+    else:
+        files = FileCheck([], missing_errors(missing), names)
+    if not form_ok or files.errors:
+        if uploads or missing:
+            # The page comes back with a new token; this one cannot carry files again.
+            limits.spend_token(posted["n"], form_max_age())
+            token = ""
+        return _report_page(
+            request,
+            form=form,
+            problem=_(
+                "Your report has not been sent yet. Please correct what is marked below; "
+                "everything you wrote is kept."
+            ),
+            file_errors=files.errors,
+            files_to_reattach=names,
+            status=400,
+            token=token,
+        )
+    if token_used(posted["n"]):
+        return _already_sent(request)
+
+    answers = form.answers()
+    urgent = bool(form.cleaned_data.get("urgent"))
+    receipt = generate_receipt()
+    lookup_id, wrapping_key = stretch_for_submission(receipt)
+    try:
+        new = do_submit_report(
+            answers=answers,
+            language=language,
+            questionnaire_version=definition["version"],
+            urgent=urgent,
+            consents=form.consents(),
+            files=files.prepared,
+            receipt_secrets=(receipt, lookup_id, wrapping_key),
+            form_nonce=posted["n"],
+            token_days=max(2, settings.AMPARO_FORM_MAX_AGE_HOURS // 24 + 1),
+        )
+    except IntakeError:
+        return _already_sent(request)
+    except DatabaseError as error:
+        # The message may quote SQL parameters: log only the type.
+        logger.error("report not saved: %s", type(error).__name__)
+        return _report_page(
+            request,
+            form=form,
+            problem=_(
+                "Your report could not be saved because of a problem on our side. Nothing was "
+                "stored. What you wrote is kept below: please try again in a few minutes."
+            ),
+            files_to_reattach=names,
+            status=503,
+            token=token,
+        )
+    limits.count(request, "submission")
+    return render(
+        request,
+        "intake/received.html",
+        {
+            "reference": new.case.reference,
+            "receipt": new.receipt,
+            "urgent": urgent,
+            "files": files.prepared,
+            "texts": desk_texts(),
+        },
+    )
+
+
+def _already_sent(request: HttpRequest) -> HttpResponse:
+    return render(request, "intake/already_sent.html", status=409)
