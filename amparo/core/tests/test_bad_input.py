@@ -1,13 +1,13 @@
 """Bad input gets a calm, translated answer, never a bare 500 or a false outage (issue 15)."""
 
 import re
-from unittest import mock
 
 from django.db import DataError, connection
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
+from amparo.core.tests.test_errors import home_fails_with
 from amparo.tests.base import AmparoTestCase
 
 FORM = "application/x-www-form-urlencoded"
@@ -59,9 +59,7 @@ class ControlCharacterTests(AmparoTestCase):
 
     def test_a_data_error_is_a_bad_request_not_an_outage(self) -> None:
         with (
-            mock.patch(
-                "amparo.intake.views.render", side_effect=DataError("value 'secret\\x00' refused")
-            ),
+            home_fails_with(DataError("value 'secret\\x00' refused")),
             self.assertNoLogs("amparo", level="ERROR"),
             self.assertLogs("amparo", level="WARNING") as logs,
         ):
