@@ -14,6 +14,7 @@ from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 from amparo.lib.env import env, envbool, envint, envlist, envsecret, require
+from amparo.reference.country_names import OVERRIDES as COUNTRY_NAMES
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -46,6 +47,8 @@ INSTALLED_APPS = [
     "amparo.cases",
     "amparo.intake",
     "amparo.notify",
+    "amparo.protection",
+    "amparo.reports",
     "amparo.operations",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -130,7 +133,11 @@ LANGUAGES = [
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "UTC"
+# Day before month in English too (amparo/formats); the other languages keep Django's.
+FORMAT_MODULE_PATH = ["amparo.formats"]
 LOCALE_PATHS: list[Path] = []
+# The UN's names for the few countries where ISO 3166 and the situations differ.
+COUNTRIES_OVERRIDE = COUNTRY_NAMES
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
@@ -287,6 +294,21 @@ AMPARO_ONCALL_EMAIL = envlist("AMPARO_ONCALL_EMAIL")
 # Where staff reach the desk, for the sign-in link in notifications.
 AMPARO_BASE_URL = env("AMPARO_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# Protection (see docs/protection.md): days until a re-assessment is due by
+# default, per level; how long an urgent report may wait to be acknowledged
+# before the on-call coordinator is alerted; after how many days an
+# unanswered reporter message needs attention; the hour (local time) from
+# which the daily digest goes out.
+AMPARO_REASSESSMENT_DAYS = {
+    "critical": envint("AMPARO_REASSESS_CRITICAL_DAYS", 3),
+    "high": envint("AMPARO_REASSESS_HIGH_DAYS", 14),
+    "medium": envint("AMPARO_REASSESS_MEDIUM_DAYS", 30),
+    "low": envint("AMPARO_REASSESS_LOW_DAYS", 90),
+}
+AMPARO_URGENT_ACK_MINUTES = envint("AMPARO_URGENT_ACK_MINUTES", 120)
+AMPARO_UNANSWERED_DAYS = envint("AMPARO_UNANSWERED_DAYS", 3)
+AMPARO_DIGEST_HOUR = envint("AMPARO_DIGEST_HOUR", 7)
+
 # Intake (see docs/intake.md): attachments, abuse limits, receipt stretching.
 AMPARO_MAX_FILES = envint("AMPARO_MAX_FILES", 5)
 AMPARO_MAX_FILE_BYTES = envint("AMPARO_MAX_FILE_BYTES", 20 * 1024 * 1024)
@@ -314,6 +336,13 @@ AMPARO_STRETCH_RESERVED = envint("AMPARO_STRETCH_RESERVED", 0)
 # report waits this long, then stretches without a slot rather than fail.
 AMPARO_STRETCH_FOLLOW_UP_WAIT = envint("AMPARO_STRETCH_FOLLOW_UP_WAIT", 2)
 AMPARO_STRETCH_SUBMISSION_WAIT = envint("AMPARO_STRETCH_SUBMISSION_WAIT", 60)
+
+# Statistics and the annual report (see docs/statistics.md). Cells below the
+# threshold are suppressed; the code never accepts less than 3.
+AMPARO_STATISTICS_THRESHOLD = max(3, envint("AMPARO_STATISTICS_THRESHOLD", 5))
+# First day (MM-DD) of the annual report's default period: 10-01 reports on
+# 1 October to 30 September, before the Assembly's December session.
+AMPARO_REPORT_YEAR_STARTS = env("AMPARO_REPORT_YEAR_STARTS", "10-01")
 
 # Operations (see docs/operations.md): backups and retention.
 # Backups are encrypted to these public keys (from `manage.py backup_keygen`);

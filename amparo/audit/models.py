@@ -46,11 +46,19 @@ class Action(models.TextChoices):
     REPORT_SUBMITTED = "report_submitted", _("Report submitted")
     REPORTER_FOLLOWUP = "reporter_followup", _("Reporter follow-up")
     SETTINGS_CHANGED = "settings_changed", _("Settings changed")
+    STATISTICS_VIEWED = "statistics_viewed", _("Statistics viewed")
+    STATISTICS_RELEASED = "statistics_released", _("Statistics released")
+    REPORT_PREPARED = "report_prepared", _("Report prepared")
+    REPORT_APPROVED = "report_approved", _("Report approved")
     BACKUP_MADE = "backup_made", _("Backup made")
     BACKUP_RESTORED = "backup_restored", _("Backup restored")
     CONTENT_DELETED = "content_deleted", _("Case content deleted")
     DELETION_REQUESTED = "deletion_requested", _("Deletion requested")
     DELETION_DECIDED = "deletion_decided", _("Deletion request decided")
+    RISK_ASSESSED = "risk_assessed", _("Risk assessed")
+    MEASURE_ADDED = "measure_added", _("Protection measure added")
+    MEASURE_CHANGED = "measure_changed", _("Protection measure changed")
+    URGENT_ESCALATED = "urgent_escalated", _("Urgent case escalated")
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):

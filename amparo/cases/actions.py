@@ -42,7 +42,7 @@ from amparo.cases.vault import (
     open_for_staff,
     reporter_context,
 )
-from amparo.cases.workflow import find_transition
+from amparo.cases.workflow import find_transition, meets_requirement
 from amparo.crypto import (
     derive_receipt_secrets,
     generate_keypair,
@@ -361,6 +361,8 @@ def do_change_stage(
     transition = find_transition(from_stage, to, is_coordinator=actor.is_coordinator)
     if transition is None:
         raise CaseError("illegal_transition")
+    if not meets_requirement(case, transition.requires):
+        raise CaseError(f"{transition.requires}_required")
     reason = reason.strip()
     if transition.needs_reason and not reason:
         raise CaseError("reason_required")

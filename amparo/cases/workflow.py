@@ -5,17 +5,19 @@
 
 A move not listed here is refused. Moves that end or undo work (closing,
 "not a reprisal", re-opening) need a written reason, kept encrypted in the
-stage history; "duplicate" needs the original case. Re-opening a closed case
+stage history; "duplicate" needs the original case; "assessed" needs a
+current risk assessment (checked by amparo.protection, registered below). Re-opening a closed case
 is for coordinators, who supervise what the desk has finished.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from amparo.cases.models import Stage
+from amparo.cases.models import Case, Stage
 
 #: Stages in which a report is still an allegation: not yet assessed.
 ALLEGATION_STAGES = frozenset({Stage.RECEIVED, Stage.ACKNOWLEDGED, Stage.UNDER_ASSESSMENT})
@@ -31,6 +33,26 @@ class Transition:
     coordinator_only: bool = False
     #: Closing may set the yearly follow-up flag.
     offers_follow_up: bool = False
+    #: The name of a registered requirement the case must meet (see register_requirement).
+    requires: str = ""
+
+
+#: Checks other apps register (in their AppConfig.ready) so that this module
+#: need not import them: name -> function(case) -> bool.
+_REQUIREMENTS: dict[str, Callable[[Case], bool]] = {}
+
+
+def register_requirement(name: str, check: Callable[[Case], bool]) -> None:
+    _REQUIREMENTS[name] = check
+
+
+def meets_requirement(case: Case, name: str) -> bool:
+    """Whether ``case`` meets the named requirement; an unregistered one is never met,
+    so that a missing app refuses the move rather than letting it through."""
+    if not name:
+        return True
+    check = _REQUIREMENTS.get(name)
+    return check is not None and check(case)
 
 
 def _reopen(to: Stage, *, coordinator_only: bool = False) -> Transition:
@@ -47,7 +69,7 @@ TRANSITIONS: dict[Stage, tuple[Transition, ...]] = {
         Transition(Stage.DUPLICATE, needs_original=True),
     ),
     Stage.UNDER_ASSESSMENT: (
-        Transition(Stage.ASSESSED),
+        Transition(Stage.ASSESSED, requires="current_assessment"),
         Transition(Stage.NOT_A_REPRISAL, needs_reason=True),
         Transition(Stage.DUPLICATE, needs_original=True),
     ),
@@ -94,4 +116,5 @@ def is_allegation(stage: str) -> bool:
 REQUIREMENT_HELP = {
     "reason": _("Give a reason: it is kept, encrypted, in the stage history."),
     "original": _("Give the reference of the original case, e.g. AMP-2026-0042."),
+    "current_assessment": _("Record a risk assessment first."),
 }

@@ -10,7 +10,9 @@ from amparo.audit.models import AuditEvent
 from amparo.cases.actions import CaseError, do_change_stage
 from amparo.cases.models import Case, CaseLink, Stage, StageChange
 from amparo.cases.tests.base import DeskTestCase, make_case
+from amparo.cases.vault import open_for_staff
 from amparo.cases.workflow import TRANSITIONS, find_transition, transitions_from
+from amparo.protection.tests.base import assess
 
 
 class WorkflowRulesTests(TestCase):
@@ -55,7 +57,14 @@ class StageChangeTests(DeskTestCase):
         )
 
     def test_it_moves_a_case_along_the_workflow_and_records_the_history(self) -> None:
-        for to in ("acknowledged", "under_assessment", "assessed", "response_in_progress"):
+        for to in ("acknowledged", "under_assessment"):
+            self.assertEqual(self.move(to).status_code, 302, to)
+        self.assertEqual(self.move("assessed").status_code, 400)  # no assessment yet
+        assess(
+            open_for_staff(self.case, self.handler.user, self.handler.private_key()),
+            self.handler.user,
+        )
+        for to in ("assessed", "response_in_progress"):
             self.assertEqual(self.move(to).status_code, 302, to)
         self.assertEqual(self.move("monitoring").status_code, 302)
         self.assertEqual(self.move("closed", yearly_follow_up="on").status_code, 302)

@@ -51,6 +51,9 @@ ERRORS = {
         "This case cannot move to that stage from where it is now. Nothing was changed."
     ),
     "reason_required": lambda: _("This move needs a reason. Nothing was changed."),
+    "current_assessment_required": lambda: _(
+        "Record a risk assessment before moving the case to “Assessed”. Nothing was changed."
+    ),
     "original_required": lambda: _(
         "To record a duplicate, give the reference of the original case. Nothing was changed."
     ),

@@ -665,6 +665,346 @@ CONFIDENCE = Vocabulary(
     ),
 )
 
+#: Protection measures (issue 8): what the desk can do, recorded in a case's plan.
+#: Codes are counted by the statistics and linked to referrals: never rename one.
+PROTECTION_MEASURE = Vocabulary(
+    "protection_measure",
+    "Protection measure",
+    "Mesure de protection",
+    "Medida de protección",
+    "تدبير الحماية",
+    (
+        E(
+            "emergency_grant",
+            "Emergency grant",
+            "Aide financière d'urgence",
+            "Subvención de emergencia",
+            "منحة طارئة",
+        ),
+        E(
+            "temporary_relocation",
+            "Temporary relocation",
+            "Réinstallation temporaire",
+            "Reubicación temporal",
+            "الانتقال المؤقت إلى مكان آمن",
+        ),
+        E(
+            "legal_aid",
+            "Legal aid or trial observation",
+            "Aide juridique ou observation de procès",
+            "Asistencia jurídica u observación de juicios",
+            "المساعدة القانونية أو مراقبة المحاكمات",
+        ),
+        E(
+            "medical_psychosocial",
+            "Medical or psychosocial support",
+            "Soutien médical ou psychosocial",
+            "Apoyo médico o psicosocial",
+            "الدعم الطبي أو النفسي والاجتماعي",
+        ),
+        E(
+            "digital_security",
+            "Digital security support",
+            "Soutien en sécurité numérique",
+            "Apoyo en seguridad digital",
+            "الدعم في مجال الأمن الرقمي",
+        ),
+        E(
+            "physical_security",
+            "Physical security",
+            "Sécurité physique",
+            "Seguridad física",
+            "الأمن المادي",
+        ),
+        E(
+            "private_demarche",
+            "Private démarche by a State",
+            "Démarche privée d'un État",
+            "Gestión diplomática privada de un Estado",
+            "مسعى دبلوماسي خاص تقوم به دولة",
+        ),
+        E(
+            "public_statement",
+            "Public statement",
+            "Déclaration publique",
+            "Declaración pública",
+            "بيان علني",
+        ),
+        E(
+            "court_organ",
+            "Request to an organ of the Court",
+            "Demande à un organe de la Cour",
+            "Solicitud a un órgano de la Corte",
+            "طلب إلى جهاز من أجهزة المحكمة",
+            E(
+                "court_organ.victims_witnesses",
+                "Registry's Victims and Witnesses Section (victims and witnesses)",
+                "Section de l'aide aux victimes et aux témoins du Greffe (victimes et témoins)",
+                "Sección de Víctimas y Testigos de la Secretaría (víctimas y testigos)",
+                "قسم المجني عليهم والشهود في قلم المحكمة (المجني عليهم والشهود)",
+            ),
+            E(
+                "court_organ.prosecutor_article_70",
+                "Office of the Prosecutor "
+                "(offences against the administration of justice, article 70)",
+                "Bureau du Procureur (atteintes à l'administration de la justice, article 70)",
+                "Fiscalía (delitos contra la administración de justicia, artículo 70)",
+                "مكتب المدعي العام (الأفعال المخلة بإقامة العدل، المادة 70)",
+            ),
+        ),
+        E(
+            "un_advocacy",
+            "Advocacy with UN mechanisms",
+            "Plaidoyer auprès des mécanismes des Nations Unies",
+            "Incidencia ante los mecanismos de las Naciones Unidas",
+            "المناصرة لدى آليات الأمم المتحدة",
+        ),
+        E("other", "Other", "Autre", "Otra", "أخرى"),
+    ),
+)
+
+#: The areas of the vulnerability and capacity checklists (Protection International's
+#: protection manual), shared by both lists.
+_AREAS = {
+    "location": (
+        "Location and physical security",
+        "Lieu de vie et sécurité physique",
+        "Ubicación y seguridad física",
+        "المكان والأمن المادي",
+    ),
+    "digital": (
+        "Communications and digital",
+        "Communications et numérique",
+        "Comunicaciones y entorno digital",
+        "الاتصالات والأمن الرقمي",
+    ),
+    "legal": ("Legal", "Situation juridique", "Situación jurídica", "الوضع القانوني"),
+    "psychosocial": ("Psychosocial", "Psychosocial", "Psicosocial", "الجانب النفسي والاجتماعي"),
+    "economic": ("Economic", "Économique", "Económico", "الجانب الاقتصادي"),
+    "networks": (
+        "Networks and visibility",
+        "Réseaux et visibilité",
+        "Redes y visibilidad",
+        "الشبكات والظهور العلني",
+    ),
+    "family": (
+        "Family and dependants",
+        "Famille et personnes à charge",
+        "Familia y personas a cargo",
+        "الأسرة والمُعالون",
+    ),
+}
+
+
+def _area(code: str, *items: Entry) -> Entry:
+    return E(code, *_AREAS[code], *items)
+
+
+#: What makes the defender more exposed. Administrators may add items.
+VULNERABILITY = Vocabulary(
+    "vulnerability",
+    "Vulnerabilities",
+    "Vulnérabilités",
+    "Vulnerabilidades",
+    "مواطن الضعف",
+    (
+        _area(
+            "location",
+            E(
+                "location.home_known",
+                "Home or workplace known to those threatening, or hard to secure",
+                "Domicile ou lieu de travail connu des auteurs des menaces, "
+                "ou difficile à sécuriser",
+                "Domicilio o lugar de trabajo conocido por quienes amenazan, o difícil de proteger",
+                "مكان السكن أو العمل معروف لمن يوجّهون التهديد أو يصعب تأمينه",
+            ),
+            E(
+                "location.routines",
+                "Predictable routes and routines",
+                "Trajets et habitudes prévisibles",
+                "Trayectos y rutinas previsibles",
+                "تنقلات وعادات يمكن توقّعها",
+            ),
+        ),
+        _area(
+            "digital",
+            E(
+                "digital.devices",
+                "Devices or accounts without protection",
+                "Appareils ou comptes non protégés",
+                "Dispositivos o cuentas sin protección",
+                "أجهزة أو حسابات غير محمية",
+            ),
+            E(
+                "digital.contacts_exposed",
+                "Contacts and communications exposed",
+                "Contacts et communications exposés",
+                "Contactos y comunicaciones expuestos",
+                "جهات الاتصال والمراسلات مكشوفة",
+            ),
+        ),
+        _area(
+            "legal",
+            E(
+                "legal.no_lawyer",
+                "No access to a lawyer",
+                "Pas d'accès à un avocat",
+                "Sin acceso a un abogado",
+                "لا سبيل إلى محامٍ",
+            ),
+            E(
+                "legal.proceedings",
+                "Pending proceedings or insecure legal status",
+                "Procédures en cours ou statut juridique précaire",
+                "Procesos en curso o situación jurídica precaria",
+                "إجراءات قضائية جارية أو وضع قانوني هش",
+            ),
+        ),
+        _area(
+            "psychosocial",
+            E(
+                "psychosocial.strain",
+                "Exhaustion, fear or trauma weighing on decisions",
+                "Épuisement, peur ou traumatisme qui pèsent sur les décisions",
+                "Agotamiento, miedo o trauma que pesan en las decisiones",
+                "إنهاك أو خوف أو صدمة تؤثر في القرارات",
+            ),
+        ),
+        _area(
+            "economic",
+            E(
+                "economic.no_reserves",
+                "No income or savings to fall back on",
+                "Aucun revenu ni épargne de réserve",
+                "Sin ingresos ni ahorros de reserva",
+                "لا دخل ولا مدخرات احتياطية",
+            ),
+        ),
+        _area(
+            "networks",
+            E(
+                "networks.isolated",
+                "Isolated: no organisation or network to call on",
+                "Isolement : aucune organisation ni aucun réseau à qui faire appel",
+                "Aislamiento: ninguna organización ni red a la que acudir",
+                "عزلة: لا منظمة ولا شبكة يمكن اللجوء إليها",
+            ),
+            E(
+                "networks.exposed_profile",
+                "Public profile drawing attention",
+                "Notoriété publique qui attire l'attention",
+                "Perfil público que atrae la atención",
+                "ظهور علني يلفت الانتباه",
+            ),
+        ),
+        _area(
+            "family",
+            E(
+                "family.exposed",
+                "Family or dependants exposed or relying on the person",
+                "Famille ou personnes à charge exposées ou dépendantes de la personne",
+                "Familia o personas a cargo expuestas o que dependen de la persona",
+                "أفراد الأسرة أو المُعالون معرّضون للخطر أو يعتمدون على الشخص",
+            ),
+        ),
+    ),
+)
+
+#: What protects the defender. Administrators may add items.
+CAPACITY = Vocabulary(
+    "capacity",
+    "Capacities",
+    "Capacités",
+    "Capacidades",
+    "القدرات",
+    (
+        _area(
+            "location",
+            E(
+                "location.safe_place",
+                "A safe place to go at short notice",
+                "Un lieu sûr où aller sans délai",
+                "Un lugar seguro al que ir sin demora",
+                "مكان آمن يمكن الانتقال إليه دون تأخير",
+            ),
+            E(
+                "location.security_plan",
+                "A security plan that is followed",
+                "Un plan de sécurité appliqué",
+                "Un plan de seguridad que se aplica",
+                "خطة أمنية مطبّقة",
+            ),
+        ),
+        _area(
+            "digital",
+            E(
+                "digital.secure_communications",
+                "Secure communications and devices",
+                "Communications et appareils sécurisés",
+                "Comunicaciones y dispositivos seguros",
+                "اتصالات وأجهزة آمنة",
+            ),
+        ),
+        _area(
+            "legal",
+            E(
+                "legal.lawyer_ready",
+                "A lawyer ready to act",
+                "Un avocat prêt à agir",
+                "Un abogado listo para actuar",
+                "محامٍ مستعد للتحرك",
+            ),
+        ),
+        _area(
+            "psychosocial",
+            E(
+                "psychosocial.support",
+                "Psychosocial support within reach",
+                "Un soutien psychosocial accessible",
+                "Apoyo psicosocial al alcance",
+                "دعم نفسي واجتماعي متاح",
+            ),
+        ),
+        _area(
+            "economic",
+            E(
+                "economic.emergency_funds",
+                "Money or resources for an emergency",
+                "De l'argent ou des ressources en cas d'urgence",
+                "Dinero o recursos para una emergencia",
+                "مال أو موارد لحالات الطوارئ",
+            ),
+        ),
+        _area(
+            "networks",
+            E(
+                "networks.quick_response",
+                "A network or organisation that can react quickly",
+                "Un réseau ou une organisation capable de réagir vite",
+                "Una red u organización capaz de reaccionar rápido",
+                "شبكة أو منظمة قادرة على التحرك بسرعة",
+            ),
+            E(
+                "networks.international",
+                "Contacts with international actors (embassies, the UN, the Court)",
+                "Des contacts avec des acteurs internationaux (ambassades, Nations Unies, Cour)",
+                "Contactos con actores internacionales (embajadas, Naciones Unidas, la Corte)",
+                "صلات بجهات دولية (السفارات، الأمم المتحدة، المحكمة)",
+            ),
+        ),
+        _area(
+            "family",
+            E(
+                "family.plan",
+                "Family members know the risks and have a plan",
+                "Les proches connaissent les risques et ont un plan",
+                "Los familiares conocen los riesgos y tienen un plan",
+                "أفراد الأسرة على دراية بالمخاطر ولديهم خطة",
+            ),
+        ),
+    ),
+)
+
 VOCABULARIES: tuple[Vocabulary, ...] = (
     REPRISAL_TYPE,
     ENGAGEMENT,
@@ -673,4 +1013,7 @@ VOCABULARIES: tuple[Vocabulary, ...] = (
     PERPETRATOR,
     INVOLVEMENT,
     CONFIDENCE,
+    PROTECTION_MEASURE,
+    VULNERABILITY,
+    CAPACITY,
 )

@@ -14,6 +14,8 @@ SAME_AS_ENGLISH = {
     ("reprisal_type", "stigmatisation", "fr"),
     ("confidence", "probable", "fr"),
     ("confidence", "probable", "es"),
+    ("vulnerability", "psychosocial", "fr"),
+    ("capacity", "psychosocial", "fr"),
 }
 
 REPRISAL_CATEGORIES = [
@@ -41,6 +43,9 @@ class VocabularyTests(ReferenceTestCase):
                 "perpetrator",
                 "involvement",
                 "confidence",
+                "protection_measure",
+                "vulnerability",
+                "capacity",
             ],
         )
 
@@ -93,10 +98,27 @@ class VocabularyTests(ReferenceTestCase):
         )
 
     def test_it_keeps_the_other_lists_flat(self) -> None:
-        nested = Term.objects.exclude(reference_list__code="reprisal_type").filter(
+        # Two-level: reprisal types, the checklists grouped by area, and the
+        # measures (requests to an organ of the Court name the organ).
+        two_level = ["reprisal_type", "vulnerability", "capacity", "protection_measure"]
+        nested = Term.objects.exclude(reference_list__code__in=two_level).filter(
             parent__isnull=False
         )
         self.assertFalse(nested.exists())
+        for item in Term.objects.filter(
+            reference_list__code__in=two_level[1:], parent__isnull=False
+        ):
+            self.assertTrue(item.code.startswith(f"{item.parent.code}."), item.code)  # type: ignore[union-attr]
+
+    def test_it_groups_both_checklists_by_the_same_seven_areas(self) -> None:
+        for list_code in ("vulnerability", "capacity"):
+            areas = Term.objects.filter(reference_list__code=list_code, parent__isnull=True)
+            self.assertEqual(
+                list(areas.values_list("code", flat=True)),
+                ["location", "digital", "legal", "psychosocial", "economic", "networks", "family"],
+            )
+            for area in areas:
+                self.assertTrue(area.children.exists(), (list_code, area.code))
 
     def test_it_ships_the_lists_of_the_design(self) -> None:
         def codes(list_code: str) -> list[str]:

@@ -59,6 +59,7 @@ from amparo.crypto import unwrap_with_password
 from amparo.intake import questionnaire
 from amparo.lib.binary import as_bytes
 from amparo.notify.receivers import paused
+from amparo.protection import demo as protection_demo
 from amparo.reference import api as reference
 from amparo.reference.models import Situation
 
@@ -618,6 +619,10 @@ class Seeder:
             self.calendar.day = day = self.later(day, 10)
             reason = rng.choice(REASONS[case.language]) if stage in NEEDS_REASON else ""
             original = rng.choice(self.originals) if stage == Stage.DUPLICATE else None
+            if stage == Stage.ASSESSED:  # the move needs a current risk assessment
+                protection_demo.assess(opened, actor, rng)
+            elif stage == Stage.RESPONSE_IN_PROGRESS:
+                protection_demo.plan(opened, actor, rng, carry_out=target != stage)
             do_change_stage(
                 opened,
                 # A coordinator sees every case, so may point at any original.

@@ -1,0 +1,17 @@
+"""accounts' rows in the role matrix (see amparo/tests/routes.py)."""
+
+from amparo.accounts.models import Role
+from amparo.tests.routes import PUBLIC, staff
+
+ROUTES = {
+    "accounts:home": staff(),
+    "accounts:login": PUBLIC,
+    "accounts:logout": PUBLIC,
+    "accounts:recover": PUBLIC,
+    "accounts:enrol": PUBLIC,
+    "accounts:password_change": staff(),
+    "accounts:invitations": staff(Role.ADMINISTRATOR),
+    "accounts:people": staff(Role.COORDINATOR, Role.ADMINISTRATOR),
+    "accounts:share_cases": staff(Role.COORDINATOR),
+    "accounts:deactivate": staff(Role.COORDINATOR, Role.ADMINISTRATOR),
+}

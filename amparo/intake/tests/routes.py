@@ -1,0 +1,22 @@
+"""intake's rows in the role matrix (see amparo/tests/routes.py)."""
+
+from amparo.accounts.models import Role
+from amparo.tests.routes import PUBLIC, REPORTER, staff
+
+ROUTES = {
+    "home": PUBLIC,
+    "intake:report": PUBLIC,
+    "intake:thanks": PUBLIC,
+    "intake:danger": PUBLIC,
+    "intake:exit": PUBLIC,
+    "intake:follow_up": PUBLIC,
+    "intake:follow_up_case": REPORTER,
+    "intake:follow_up_file": REPORTER,
+    # Leaving ends whatever session there is; without one it only redirects.
+    "intake:follow_up_leave": PUBLIC,
+    "intake_staff:questionnaires": staff(Role.ADMINISTRATOR),
+    "intake_staff:questionnaire_new": staff(Role.ADMINISTRATOR),
+    "intake_staff:questionnaire": staff(Role.ADMINISTRATOR),
+    "intake_staff:questionnaire_make_current": staff(Role.ADMINISTRATOR),
+    "intake_staff:desk_texts": staff(Role.ADMINISTRATOR),
+}

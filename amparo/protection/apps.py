@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class ProtectionConfig(AppConfig):
+    name = "amparo.protection"
+    label = "protection"
+
+    def ready(self) -> None:
+        from amparo.cases import workflow
+        from amparo.cases.signals import case_activity
+        from amparo.protection import receivers
+
+        workflow.register_requirement("current_assessment", receivers.has_current_assessment)
+        case_activity.connect(receivers.on_case_activity, dispatch_uid="amparo.protection")

@@ -1,0 +1,641 @@
+"""The statistics engine: counts by one or two dimensions, protected.
+
+One SQL query per release: the eligible, consenting cases grouped by the
+coded attributes the release needs (``GROUP BY`` in the database; Python only
+walks the groups, never the cases). Each group becomes an atom of the
+disclosure-control structure (see disclosure.py) holding the cells it counts
+in, for the new release and for every earlier release whose period overlaps
+it, so that differencing two releases is audited too.
+
+What is counted: cases with a coding, not closed as "not a reprisal" or
+"duplicate", whose reporter consents to statistics. New cases were received
+in the period; follow-up cases were received before it and saw activity on
+or after its first day. The time dimensions use the day the case was
+received.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+from django.apps import apps
+from django.conf import settings
+from django.db.models import Case as When_
+from django.db.models import (
+    CharField,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.aggregates import Aggregate
+from django.db.models.functions import Concat, TruncMonth
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from amparo.cases.models import Case, CodedPerpetrator, Stage
+from amparo.reference import api as reference
+from amparo.reference.data import regions
+from amparo.reports import disclosure
+from amparo.reports.consent import consenting, not_consenting
+
+EXCLUDED_STAGES = (Stage.NOT_A_REPRISAL, Stage.DUPLICATE)
+TOTAL = "*"
+NOT_RECORDED = ""
+
+
+def threshold() -> int:
+    """k: the configured threshold, never below the floor the code enforces."""
+    value = int(getattr(settings, "AMPARO_STATISTICS_THRESHOLD", 5))
+    return max(disclosure.MIN_THRESHOLD, value)
+
+
+# --- Dimensions ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Dimension:
+    code: str
+    label: Any  # lazy string
+    raw: tuple[str, ...]
+    values: Callable[[Mapping[str, Any], Scope], tuple[str, ...]]
+    label_of: Callable[[str, str | None], str]
+    order: Callable[[str], Any] = lambda code: code
+
+
+def _codes(raw: Any) -> tuple[str, ...]:
+    if not raw:
+        return (NOT_RECORDED,)
+    if isinstance(raw, str):
+        raw = [part for part in raw.split(",") if part]
+    return tuple(sorted(set(raw))) or (NOT_RECORDED,)
+
+
+def _term_dimension(
+    code: str, label: Any, raw: str, list_code: str, *, category: bool = False
+) -> Dimension:
+    def values(row: Mapping[str, Any], scope: Scope) -> tuple[str, ...]:
+        codes = _codes(row[raw])
+        if category:
+            return tuple(sorted({c.split(".")[0] for c in codes}))
+        return codes
+
+    def label_of(value: str, language: str | None) -> str:
+        return reference.term_label(list_code, value, language)
+
+    def order(value: str) -> Any:
+        positions = {c: i for i, c in enumerate(reference.term_labels(list_code, "en"))}
+        return (positions.get(value, len(positions)), value)
+
+    return Dimension(code, label, (raw,), values, label_of, order)
+
+
+def _single(raw: str) -> Callable[[Mapping[str, Any], Scope], tuple[str, ...]]:
+    def values(row: Mapping[str, Any], scope: Scope) -> tuple[str, ...]:
+        return (row[raw] or NOT_RECORDED,)
+
+    return values
+
+
+def _region_of(row: Mapping[str, Any]) -> str:
+    return row["region"] or reference.region_for(row["country"] or "")
+
+
+def _month(row: Mapping[str, Any]) -> datetime.date:
+    value = row["month"]
+    return value.date() if isinstance(value, datetime.datetime) else value
+
+
+def _time_label(value: str, language: str | None) -> str:
+    if "-Q" in value:
+        year, quarter = value.split("-Q")
+        return _("%(year)s, quarter %(quarter)s") % {"year": year, "quarter": quarter}
+    return value
+
+
+def _status(row: Mapping[str, Any], scope: Scope) -> tuple[str, ...]:
+    return ("new",) if row["received_on"] >= scope.start else ("follow_up",)
+
+
+def _status_label(value: str, language: str | None) -> str:
+    return str({"new": gettext_lazy("New cases"), "follow_up": gettext_lazy("Follow-up")}[value])
+
+
+DIMENSIONS: dict[str, Dimension] = {
+    d.code: d
+    for d in (
+        _term_dimension(
+            "reprisal_category",
+            gettext_lazy("Type of reprisal (category)"),
+            "reprisal_types",
+            "reprisal_type",
+            category=True,
+        ),
+        _term_dimension(
+            "reprisal_type", gettext_lazy("Type of reprisal"), "reprisal_types", "reprisal_type"
+        ),
+        _term_dimension("engagement", gettext_lazy("Engagement"), "engagement", "engagement"),
+        _term_dimension(
+            "profile", gettext_lazy("Defender profile"), "profiles", "defender_profile"
+        ),
+        _term_dimension(
+            "perpetrator", gettext_lazy("Perpetrator type"), "perpetrators", "perpetrator"
+        ),
+        Dimension(
+            "situation",
+            gettext_lazy("Situation"),
+            ("situation",),
+            _single("situation"),
+            reference.situation_name,
+        ),
+        Dimension(
+            "country",
+            gettext_lazy("Country"),
+            ("country",),
+            _single("country"),
+            reference.country_name,
+        ),
+        Dimension(
+            "region",
+            gettext_lazy("Region (UN M49)"),
+            ("region", "country"),
+            lambda row, scope: (_region_of(row) or NOT_RECORDED,),
+            reference.region_label,
+        ),
+        Dimension(
+            "month",
+            gettext_lazy("Month"),
+            ("month",),
+            lambda row, scope: (_month(row).strftime("%Y-%m"),),
+            _time_label,
+        ),
+        Dimension(
+            "quarter",
+            gettext_lazy("Quarter"),
+            ("month",),
+            lambda row, scope: (f"{_month(row).year}-Q{(_month(row).month - 1) // 3 + 1}",),
+            _time_label,
+        ),
+        Dimension(
+            "year",
+            gettext_lazy("Year"),
+            ("month",),
+            lambda row, scope: (str(_month(row).year),),
+            _time_label,
+        ),
+        Dimension(
+            "status",
+            gettext_lazy("New or follow-up"),
+            (),
+            _status,
+            _status_label,
+            order=lambda value: 0 if value == "new" else 1,
+        ),
+    )
+}
+
+
+def measures_available() -> bool:
+    """Whether the protection app (and its Measure model) is installed."""
+    return apps.is_installed("amparo.protection")
+
+
+def _measure_part(index: int) -> Callable[[Mapping[str, Any], Scope], tuple[str, ...]]:
+    def values(row: Mapping[str, Any], scope: Scope) -> tuple[str, ...]:
+        pairs = [p for p in (row["measures"] or "").split(",") if "~" in p]
+        return tuple(sorted({p.split("~")[index] for p in pairs})) or (NOT_RECORDED,)
+
+    return values
+
+
+def _measure_status_label(value: str, language: str | None) -> str:
+    model = apps.get_model("protection", "Measure")
+    choices = dict(model._meta.get_field("status").choices or [])
+    return str(choices.get(value, value))
+
+
+if measures_available():
+    DIMENSIONS["measure_kind"] = Dimension(
+        "measure_kind",
+        gettext_lazy("Protection measure"),
+        ("measures",),
+        _measure_part(0),
+        lambda value, language: reference.term_label("protection_measure", value, language),
+    )
+    DIMENSIONS["measure_outcome"] = Dimension(
+        "measure_outcome",
+        gettext_lazy("Outcome of the measure"),
+        ("measures",),
+        _measure_part(1),
+        _measure_status_label,
+    )
+
+#: What "coarsen" turns a fine dimension into.
+COARSER = {"country": "region", "month": "quarter", "reprisal_type": "reprisal_category"}
+
+
+def label_of(dimension: str, value: str, language: str | None = None) -> str:
+    if value == NOT_RECORDED:
+        return _("Not recorded")
+    return DIMENSIONS[dimension].label_of(value, language)
+
+
+# --- What a release asks for ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    key: str
+    rows: str
+    columns: str = ""
+
+
+@dataclass(frozen=True)
+class Scope:
+    start: datetime.date
+    end: datetime.date
+    situation: str = ""
+    region: str = ""
+    follow_up: bool = True
+    coarsen_places: bool = False
+    coarsen_time: bool = False
+
+    def dimension(self, code: str) -> str:
+        if self.coarsen_places and code == "country":
+            return "region"
+        if self.coarsen_time and code == "month":
+            return "quarter"
+        return code
+
+
+@dataclass(frozen=True)
+class ReleaseSpec:
+    scope: Scope
+    tables: tuple[TableSpec, ...]
+
+    def as_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["scope"]["start"] = self.scope.start.isoformat()
+        data["scope"]["end"] = self.scope.end.isoformat()
+        return data
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ReleaseSpec:
+        scope = dict(data["scope"])
+        scope["start"] = datetime.date.fromisoformat(scope["start"])
+        scope["end"] = datetime.date.fromisoformat(scope["end"])
+        return cls(Scope(**scope), tuple(TableSpec(**t) for t in data["tables"]))
+
+    def overlaps(self, other: ReleaseSpec) -> bool:
+        """Could the two releases count a common case?"""
+        a, b = self.scope, other.scope
+        if a.start <= b.end and b.start <= a.end:
+            return True
+        # Follow-up cases were received before the period: anything earlier may be shared.
+        return (a.follow_up and b.start <= a.end) or (b.follow_up and a.start <= b.end)
+
+
+def cell_id(prefix: str, table: str, row: str, column: str | None) -> str:
+    return f"{prefix}{table}|{row}" if column is None else f"{prefix}{table}|{row}|{column}"
+
+
+# --- Results -------------------------------------------------------------------
+
+
+@dataclass
+class TableResult:
+    spec: TableSpec
+    rows_dimension: str
+    columns_dimension: str
+    rows: list[str]
+    columns: list[str]
+    #: Every cell id of the table and its value, suppressed ones included.
+    values: dict[str, int]
+    suppressed: set[str]
+
+    def cell(self, row: str, column: str | None = None) -> str:
+        return cell_id("", self.spec.key, row, column if self.columns_dimension else None)
+
+    def shown(self, row: str, column: str | None = None) -> int | None:
+        """The published value, or None when suppressed."""
+        key = self.cell(row, column)
+        return None if key in self.suppressed else self.values.get(key, 0)
+
+
+@dataclass
+class Release:
+    spec: ReleaseSpec
+    threshold: int
+    tables: list[TableResult]
+    protection: disclosure.Protection
+    #: Cases left out because their reporter did not consent (or withdrew).
+    without_consent: int
+    cases: int
+    countries: int
+    situations: int
+    earlier: list[int] = field(default_factory=list)  # ids of earlier releases audited with it
+
+    def published_cells(self) -> dict[str, int | None]:
+        cells: dict[str, int | None] = {}
+        for table in self.tables:
+            for key, value in table.values.items():
+                cells[key] = None if key in table.suppressed else value
+        return cells
+
+    def small(self, value: int) -> bool:
+        return 0 < value < self.threshold
+
+
+# --- Computing -----------------------------------------------------------------
+
+
+class _JoinedCodes(Aggregate):
+    """The codes of a group as one comma-separated string, sorted (SQLite and PostgreSQL)."""
+
+    function = "GROUP_CONCAT"
+    output_field = CharField()
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(
+            compiler,
+            connection,
+            function="STRING_AGG",
+            template="%(function)s(%(expressions)s, ',' ORDER BY %(expressions)s)",
+            **extra,
+        )
+
+
+def eligible(on: datetime.date) -> QuerySet[Case]:
+    """Coded cases that may be counted at all, before consent."""
+    return Case.objects.filter(coding__isnull=False).exclude(stage__in=EXCLUDED_STAGES)
+
+
+def _in_any_period(specs: Sequence[ReleaseSpec]) -> Q:
+    condition = Q(pk__in=[])
+    for spec in specs:
+        s = spec.scope
+        part = Q(received_on__gte=s.start, received_on__lte=s.end)
+        if s.follow_up:
+            part |= Q(received_on__lt=s.start, last_activity_on__gte=s.start)
+        condition |= part
+    return condition
+
+
+def _bucket(field_name: str, boundaries: Sequence[datetime.date]) -> When_:
+    whens = [
+        When(**{f"{field_name}__lt": day}, then=Value(index))
+        for index, day in enumerate(boundaries)
+    ]
+    return When_(*whens, default=Value(len(boundaries)), output_field=IntegerField())
+
+
+def grouped(
+    specs: Sequence[ReleaseSpec], on: datetime.date
+) -> tuple[list[dict[str, Any]], list[datetime.date]]:
+    """The consenting cases of ``specs``' periods grouped by what they need (one query)."""
+    needed: set[str] = set()
+    for spec in specs:
+        if spec.scope.situation:
+            needed.add("situation")
+        if spec.scope.region:
+            needed.update(("region", "country"))
+        for table in spec.tables:
+            for code in (table.rows, table.columns):
+                if code:
+                    needed.update(DIMENSIONS[spec.scope.dimension(code)].raw)
+    boundaries = sorted(
+        {spec.scope.start for spec in specs}
+        | {spec.scope.end + datetime.timedelta(days=1) for spec in specs}
+    )
+    queryset = consenting(eligible(on), on).filter(_in_any_period(specs))
+    annotations: dict[str, Any] = {
+        "received_bucket": _bucket("received_on", boundaries),
+        "activity_bucket": _bucket("last_activity_on", boundaries),
+    }
+    sources = {
+        "reprisal_types": F("coding__reprisal_types"),
+        "engagement": F("coding__engagement"),
+        "profiles": F("coding__defender_profiles"),
+        "situation": F("coding__situation"),
+        "country": F("coding__country"),
+        "region": F("coding__region"),
+        "month": TruncMonth("received_on"),
+        "perpetrators": Subquery(
+            CodedPerpetrator.objects.filter(coding__case=OuterRef("pk"))
+            .values("coding")
+            .annotate(codes=_JoinedCodes("perpetrator"))
+            .values("codes")[:1]
+        ),
+    }
+    if "measures" in needed:
+        measure = apps.get_model("protection", "Measure")
+        sources["measures"] = Subquery(
+            measure.objects.filter(case=OuterRef("pk"))
+            .values("case")
+            .annotate(codes=_JoinedCodes(Concat("kind", Value("~"), "status")))
+            .values("codes")[:1]
+        )
+    for name in sorted(needed):
+        annotations[f"a_{name}"] = sources[name]
+    rows = list(
+        queryset.annotate(**annotations).values(*annotations).annotate(n=Count("pk")).order_by()
+    )
+    for row in rows:
+        for name in needed:
+            row[name] = row.pop(f"a_{name}")
+            if isinstance(row[name], list):
+                row[name] = tuple(row[name])
+    return rows, boundaries
+
+
+def _row_scope(
+    row: Mapping[str, Any], boundaries: Sequence[datetime.date], scope: Scope
+) -> dict[str, Any] | None:
+    """The row as seen by one release, or None when its cases are outside it."""
+    start_index = boundaries.index(scope.start)
+    end_index = boundaries.index(scope.end + datetime.timedelta(days=1))
+    received = row["received_bucket"]  # received_on < boundaries[received] and >= the one before
+    inside = start_index < received <= end_index
+    follow_up = scope.follow_up and received <= start_index and row["activity_bucket"] > start_index
+    if not (inside or follow_up):
+        return None
+    if scope.situation and row.get("situation") != scope.situation:
+        return None
+    if scope.region and _region_matches(_region_of(row), scope.region) is False:
+        return None
+    view = dict(row)
+    view["received_on"] = scope.start if inside else scope.start - datetime.timedelta(days=1)
+    return view
+
+
+def _region_matches(region: str, wanted: str) -> bool:
+    if region == wanted:
+        return True
+    return wanted == "019" and region in ("419", "021")
+
+
+def _cells_of(row: Mapping[str, Any], spec: ReleaseSpec, prefix: str) -> set[str]:
+    cells: set[str] = set()
+    scope = spec.scope
+    for table in spec.tables:
+        row_values = DIMENSIONS[scope.dimension(table.rows)].values(row, scope)
+        cells.add(cell_id(prefix, table.key, TOTAL, TOTAL if table.columns else None))
+        if not table.columns:
+            cells.update(cell_id(prefix, table.key, r, None) for r in row_values)
+            continue
+        column_values = DIMENSIONS[scope.dimension(table.columns)].values(row, scope)
+        cells.update(cell_id(prefix, table.key, r, TOTAL) for r in row_values)
+        cells.update(cell_id(prefix, table.key, TOTAL, c) for c in column_values)
+        cells.update(cell_id(prefix, table.key, r, c) for r in row_values for c in column_values)
+    return cells
+
+
+@dataclass(frozen=True)
+class Earlier:
+    """An earlier release, as recorded: its spec and the cells it hid."""
+
+    id: int
+    spec: ReleaseSpec
+    cells: frozenset[str]
+    suppressed: frozenset[str]
+
+
+def compute(
+    spec: ReleaseSpec,
+    *,
+    on: datetime.date,
+    earlier: Iterable[Earlier] = (),
+    k: int | None = None,
+) -> Release:
+    """Count, suppress and audit one release against the overlapping earlier ones."""
+    k = threshold() if k is None else k
+    if k < disclosure.MIN_THRESHOLD:
+        raise ValueError("threshold below the floor")
+    overlapping = [e for e in earlier if e.spec.overlaps(spec)]
+    specs = [spec, *(e.spec for e in overlapping)]
+    rows, boundaries = grouped(specs, on)
+
+    atoms: list[disclosure.Atom] = []
+    seen_rows: dict[str, set[str]] = {t.key: set() for t in spec.tables}
+    seen_columns: dict[str, set[str]] = {t.key: set() for t in spec.tables}
+    cases = 0
+    for row in rows:
+        cells: set[str] = set()
+        view = _row_scope(row, boundaries, spec.scope)
+        if view is not None:
+            cells |= _cells_of(view, spec, "")
+            cases += row["n"]
+            for table in spec.tables:
+                dims = DIMENSIONS[spec.scope.dimension(table.rows)]
+                seen_rows[table.key].update(dims.values(view, spec.scope))
+                if table.columns:
+                    cdims = DIMENSIONS[spec.scope.dimension(table.columns)]
+                    seen_columns[table.key].update(cdims.values(view, spec.scope))
+        for e in overlapping:
+            old_view = _row_scope(row, boundaries, e.spec.scope)
+            if old_view is not None:
+                cells |= _cells_of(old_view, e.spec, f"#{e.id}:") & {
+                    f"#{e.id}:{c}" for c in e.cells
+                }
+        part = (row["received_bucket"], row["activity_bucket"])
+        atoms.append(disclosure.Atom(row["n"], frozenset(cells), part))
+    structure = disclosure.Structure.from_atoms(atoms)
+
+    tables: list[TableResult] = []
+    new_cells: list[str] = []
+    margins: list[str] = []
+    for table in spec.tables:
+        rows_dim = spec.scope.dimension(table.rows)
+        columns_dim = spec.scope.dimension(table.columns) if table.columns else ""
+        row_codes = sorted(seen_rows[table.key], key=DIMENSIONS[rows_dim].order)
+        column_codes = (
+            sorted(seen_columns[table.key], key=DIMENSIONS[columns_dim].order)
+            if columns_dim
+            else []
+        )
+        keys: list[str] = []
+        if columns_dim:
+            for r in row_codes:
+                keys += [cell_id("", table.key, r, c) for c in column_codes]
+                margins.append(cell_id("", table.key, r, TOTAL))
+            margins += [cell_id("", table.key, TOTAL, c) for c in column_codes]
+            margins.append(cell_id("", table.key, TOTAL, TOTAL))
+        else:
+            keys += [cell_id("", table.key, r, None) for r in row_codes]
+            margins.append(cell_id("", table.key, TOTAL, None))
+        table_cells = keys + [m for m in margins if m.startswith(f"{table.key}|")]
+        new_cells += table_cells
+        tables.append(
+            TableResult(
+                spec=table,
+                rows_dimension=rows_dim,
+                columns_dimension=columns_dim,
+                rows=row_codes,
+                columns=column_codes,
+                values={c: structure.value(c) for c in table_cells},
+                suppressed=set(),
+            )
+        )
+
+    earlier_published: dict[str, int] = {}
+    earlier_suppressed: set[str] = set()
+    for e in overlapping:
+        for c in e.cells:
+            key = f"#{e.id}:{c}"
+            if c in e.suppressed:
+                earlier_suppressed.add(key)
+            else:
+                earlier_published[key] = structure.value(key)
+    protection = disclosure.protect(
+        structure,
+        new_cells,
+        k,
+        margins=margins,
+        earlier_published=earlier_published,
+        earlier_suppressed=earlier_suppressed,
+    )
+    for result in tables:
+        result.suppressed = {c for c in result.values if c in protection.suppressed}
+
+    inside = _scoped(consenting(eligible(on), on), spec.scope)
+    distinct = {
+        name: inside.exclude(**{name: ""}).values(name).distinct().count()
+        for name in ("coding__country", "coding__situation")
+    }
+    return Release(
+        spec=spec,
+        threshold=k,
+        tables=tables,
+        protection=protection,
+        without_consent=_scoped(not_consenting(eligible(on), on), spec.scope).count(),
+        cases=cases,
+        countries=distinct["coding__country"],
+        situations=distinct["coding__situation"],
+        earlier=[e.id for e in overlapping],
+    )
+
+
+def _scoped(queryset: QuerySet[Case], scope: Scope) -> QuerySet[Case]:
+    """``queryset`` narrowed to one release's period and filters, in SQL."""
+    queryset = queryset.filter(_in_any_period([ReleaseSpec(scope, ())]))
+    if scope.situation:
+        queryset = queryset.filter(coding__situation=scope.situation)
+    if scope.region:
+        wanted = ("419", "021", "019") if scope.region == "019" else (scope.region,)
+        members = [c for c, r in regions.COUNTRY_REGION.items() if r in wanted]
+        queryset = queryset.filter(
+            Q(coding__region__in=wanted) | Q(coding__region="", coding__country__in=members)
+        )
+    return queryset
+
+
+def coarsened(spec: ReleaseSpec, *, places: bool, time: bool) -> ReleaseSpec:
+    return replace(spec, scope=replace(spec.scope, coarsen_places=places, coarsen_time=time))

@@ -1,0 +1,144 @@
+"""Counting in SQL, consent, exclusions, releases audited together."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from amparo.audit.models import AuditEvent
+from amparo.cases.models import Consent, Stage
+from amparo.reports import engine
+from amparo.reports.actions import do_release_statistics
+from amparo.reports.tests.factories import coded_case, many
+from amparo.tests.base import AmparoTestCase
+
+YEAR = engine.Scope(datetime.date(2025, 1, 1), datetime.date(2025, 12, 31))
+TODAY = datetime.date(2026, 6, 1)
+
+
+def spec(*tables: engine.TableSpec, scope: engine.Scope = YEAR) -> engine.ReleaseSpec:
+    return engine.ReleaseSpec(scope, tables)
+
+
+class EngineTests(AmparoTestCase):
+    def test_it_counts_only_consenting_reprisals_and_totals_the_rest(self) -> None:
+        many(6, country="UG", region="002")
+        many(7, country="CO", region="419", situation="")
+        many(3, country="UG", statistics=False)
+        many(2, country="UG", statistics=None)
+        many(4, country="UG", stage=Stage.NOT_A_REPRISAL)
+        many(4, country="UG", stage=Stage.DUPLICATE)
+        result = engine.compute(spec(engine.TableSpec("t", "country")), on=TODAY)
+        table = result.tables[0]
+        assert table.shown("UG") == 6
+        assert table.shown("CO") == 7
+        assert table.shown("*") == 13
+        assert result.without_consent == 5
+        assert (result.cases, result.countries, result.situations) == (13, 2, 1)
+
+    def test_it_aggregates_in_one_grouped_query(self) -> None:
+        many(8, country="UG")
+        many(8, country="KE")
+        with CaptureQueriesContext(connection) as queries:
+            engine.compute(spec(engine.TableSpec("t", "country", "month")), on=TODAY)
+        grouped = [q["sql"] for q in queries if "GROUP BY" in q["sql"]]
+        assert len(grouped) == 1
+        assert len(queries) <= 5  # the groups, two distinct counts, the non-consenting total
+
+    def test_a_case_with_two_types_counts_in_both_rows_and_once_in_the_total(self) -> None:
+        many(6, reprisal_types=["threats.death_threat", "life.assault"])
+        many(5, reprisal_types=["threats.death_threat"])
+        result = engine.compute(spec(engine.TableSpec("t", "reprisal_category")), on=TODAY)
+        table = result.tables[0]
+        assert (table.shown("threats"), table.shown("life"), table.shown("*")) == (11, 6, 11)
+
+    def test_small_cells_are_suppressed_with_a_complement(self) -> None:
+        many(2, country="UG", situation="uganda")
+        many(9, country="UG", situation="darfur")
+        many(8, country="SD", situation="darfur", region="002")
+        many(7, country="SD", situation="uganda", region="002")
+        result = engine.compute(spec(engine.TableSpec("t", "country", "situation")), on=TODAY)
+        table = result.tables[0]
+        assert table.shown("UG", "uganda") is None
+        assert len(table.suppressed) >= 4
+        assert all(b.width >= 5 for b in result.protection.bounds.values())
+
+    def test_coarsening_turns_countries_into_regions_and_months_into_quarters(self) -> None:
+        many(3, country="UG", region="002", received_on=datetime.date(2025, 1, 5))
+        many(3, country="KE", region="002", received_on=datetime.date(2025, 2, 5))
+        coarse = engine.coarsened(
+            spec(engine.TableSpec("t", "country", "month")), places=True, time=True
+        )
+        table = engine.compute(coarse, on=TODAY).tables[0]
+        assert (table.rows_dimension, table.columns_dimension) == ("region", "quarter")
+        assert table.shown("002", "2025-Q1") == 6
+
+    def test_follow_up_cases_are_counted_apart_from_new_ones(self) -> None:
+        many(5, received_on=datetime.date(2025, 4, 1))
+        many(6, received_on=datetime.date(2024, 6, 1), last_activity_on=datetime.date(2025, 2, 1))
+        many(4, received_on=datetime.date(2024, 6, 1))  # no activity in the period
+        table = engine.compute(spec(engine.TableSpec("t", "status")), on=TODAY).tables[0]
+        assert (table.shown("new"), table.shown("follow_up"), table.shown("*")) == (5, 6, 11)
+
+    def test_a_withdrawn_statistics_consent_removes_the_case_from_the_next_release(self) -> None:
+        cases = many(6, country="UG")
+        first = do_release_statistics(self.coordinator.user, spec(engine.TableSpec("t", "country")))
+        assert first.cells["t|UG"] == 6
+        Consent.objects.create(
+            case=cases[0],
+            scope="statistics",
+            granted=False,
+            wording_version="test",
+            recorded_on=timezone.localdate(),
+        )
+        result = engine.compute(spec(engine.TableSpec("t", "country")), on=timezone.localdate())
+        assert result.tables[0].values["t|UG"] == 5
+        assert result.without_consent == 1
+
+    def test_an_overlapping_release_cannot_be_subtracted_from_an_earlier_one(self) -> None:
+        # The year is released first; then January to November would give away
+        # the single December case in Kenya by subtraction.
+        many(9, country="UG", received_on=datetime.date(2025, 5, 1))
+        many(8, country="KE", region="002", received_on=datetime.date(2025, 5, 1))
+        coded_case(country="KE", region="002", received_on=datetime.date(2025, 12, 10))
+        many(7, country="CD", region="002", received_on=datetime.date(2025, 6, 1))
+        year = do_release_statistics(self.analyst.user, spec(engine.TableSpec("t", "country")))
+        assert year.cells["t|KE"] == 9
+        eleven = engine.Scope(datetime.date(2025, 1, 1), datetime.date(2025, 11, 30))
+        later = do_release_statistics(
+            self.analyst.user, spec(engine.TableSpec("t", "country"), scope=eleven)
+        )
+        assert later.earlier == [year.pk]
+        assert later.cells["t|KE"] is None  # 8 would leave 9 - 8 = 1 in December
+        for low, high in later.bounds.values():
+            assert high is None or high - low >= 5
+        events = AuditEvent.objects.filter(action="statistics_released")
+        assert events.count() == 2
+        assert events.last().details["earlier"] == [str(year.pk)]
+
+    def test_releases_that_do_not_overlap_are_audited_alone(self) -> None:
+        many(6, country="UG", received_on=datetime.date(2024, 5, 1))
+        many(6, country="UG", received_on=datetime.date(2025, 5, 1))
+        first = do_release_statistics(
+            self.analyst.user,
+            spec(
+                engine.TableSpec("t", "country"),
+                scope=engine.Scope(
+                    datetime.date(2024, 1, 1), datetime.date(2024, 12, 31), follow_up=False
+                ),
+            ),
+        )
+        second = do_release_statistics(
+            self.analyst.user,
+            spec(
+                engine.TableSpec("t", "country"),
+                scope=engine.Scope(
+                    datetime.date(2025, 1, 1), datetime.date(2025, 12, 31), follow_up=False
+                ),
+            ),
+        )
+        assert first.earlier == [] and second.earlier == []
+        assert second.cells["t|UG"] == 6
