@@ -8,8 +8,9 @@ can do it reliably, rewritten without that metadata:
 
 - images (JPEG, PNG, GIF, WebP) are decoded and re-encoded from their pixels alone;
 - PDFs are written anew without the document information dictionary, XMP, /PieceInfo,
-  the file identifier, comment authors and the metadata segments of embedded JPEGs
-  (a damaged PDF that qpdf had to repair is kept, but promises nothing);
+  pdfTeX's /PTEX.* keys (a figure's source path and document information), the file
+  identifier, comment authors and the metadata segments of embedded JPEGs (a damaged
+  PDF that qpdf had to repair, or a damaged embedded JPEG, is kept, but promises nothing);
 - Office and OpenDocument files lose their document properties, but keep what hides
   elsewhere (comment authors, tracked changes, embedded pictures);
 - audio, video and text pass through unchanged.
