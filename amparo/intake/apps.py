@@ -6,6 +6,8 @@ class IntakeConfig(AppConfig):
     label = "intake"
 
     def ready(self) -> None:
+        from amparo.intake import checks
         from amparo.intake.filecheck import set_pillow_limit
 
+        checks.register()
         set_pillow_limit()
