@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from amparo.accounts import totp
 from amparo.accounts.actions import do_invite
-from amparo.accounts.models import Invitation, Role, User
+from amparo.accounts.models import Invitation, Role, StaffChange, User
 from amparo.audit.models import AuditEvent
 from amparo.crypto import unwrap_with_password, unwrap_with_recovery_key
 from amparo.tests.base import AmparoTestCase
@@ -49,7 +49,11 @@ class EnrolTests(AmparoTestCase):
         response = self.submit(page)
         self.assertRedirects(response, "/en/staff/login/", fetch_redirect_response=False)
         user = User.objects.get(username="newcomer")
-        self.assertTrue(user.is_handler and not user.is_coordinator)
+        # An administrator's invitation: the handler role waits for a coordinator.
+        self.assertFalse(user.is_handler or user.is_coordinator)
+        waiting = StaffChange.objects.get(subject=user, state="pending")
+        self.assertEqual((waiting.kind, waiting.roles), ("grant_roles", ["handler"]))
+        self.assertEqual(waiting.requested_by, self.administrator.user)
         by_password = unwrap_with_password(bytes(user.private_key_by_password), NEW_PASSWORD)
         by_recovery = unwrap_with_recovery_key(
             bytes(user.private_key_by_recovery), page["recovery"]
