@@ -17,6 +17,10 @@ class Kind(models.TextChoices):
     NEW_CASE = "new_case", _("New report")
     REPORTER_MESSAGE = "reporter_message", _("Message from a reporter")
     ASSIGNED = "assigned", _("Case assigned")
+    # To partners (amparo.referrals): an encrypted package, or a content-free
+    # notice that the defender withdrew consent.
+    REFERRAL = "referral", _("Referral package")
+    REFERRAL_WITHDRAWN = "referral_withdrawn", _("Consent withdrawn notice")
 
 
 class Status(models.TextChoices):
@@ -34,6 +38,10 @@ class OutboundEmail(models.Model):
     status = models.CharField(
         _("status"), max_length=8, choices=Status.choices, default=Status.QUEUED
     )
+    # An OpenPGP message encrypted to the recipient (referral packages only);
+    # dropped once sent.
+    attachment = models.BinaryField(_("attachment"), null=True, blank=True)
+    attachment_name = models.CharField(_("attachment name"), max_length=100, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     # While queued: when the next attempt is due (or, while an attempt is in
     # flight, when its lease runs out). Cleared once the message is settled.
