@@ -55,6 +55,11 @@ def normalise_fingerprint(text: str) -> str:
     return re.sub(r"[^0-9A-Fa-f]", "", text).upper()
 
 
+def clock() -> datetime.datetime:
+    """Now, for expiry checks (a seam for tests that age a real key)."""
+    return datetime.datetime.now(tz=datetime.UTC)
+
+
 def _rsa_bits(body: bytes) -> int:
     # A v4 public key packet: version (1), creation time (4), algorithm (1),
     # then the modulus as an MPI whose first two bytes are its length in bits.
@@ -112,7 +117,7 @@ def check_certificate(
         raise CertificateError("weak_algorithm") from None
     if revoked:
         raise CertificateError("revoked")
-    moment = now or datetime.datetime.now(tz=datetime.UTC)
+    moment = now or clock()
     if expires is not None and expires <= moment:
         raise CertificateError("expired")
     try:

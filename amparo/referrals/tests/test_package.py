@@ -124,9 +124,12 @@ class PackageTest(ReferralTestCase):
         self.assertEqual(referral.status, ReferralStatus.AWAITING_APPROVAL)
 
     def test_an_expired_key_is_refused_at_approval(self) -> None:
-        import time
+        import datetime
+        from unittest import mock
 
-        partner, _k = self.make_partner(validity_seconds=8)
+        from amparo.referrals import openpgp
+
+        partner, _k = self.make_partner(validity_seconds=3600)
         created, _s, _o = self.make_case()
         self.consent_to(created, partner, ["answer:narrative"])
         referral = do_prepare_referral(
@@ -137,9 +140,12 @@ class PackageTest(ReferralTestCase):
             cover_note="x",
         )
         assert partner.key_expires is not None
-        # A real key, really expired: no mock of the check.
-        time.sleep(max(0.0, partner.key_expires.timestamp() - time.time()) + 0.5)
-        with self.assertRaises(ReferralError) as raised:
+        # A real key with a real expiry; only the clock moves on, past it.
+        later = partner.key_expires + datetime.timedelta(minutes=1)
+        with (
+            mock.patch.object(openpgp, "clock", return_value=later),
+            self.assertRaises(ReferralError) as raised,
+        ):
             self.approve(self.second_coordinator, created, referral)
         self.assertEqual(raised.exception.code, "key_expired")
 
