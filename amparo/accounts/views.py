@@ -15,7 +15,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from amparo.accounts import attempts, devices, keyring, totp
 from amparo.accounts.access import access_change_by_id, access_person_by_id, staff_required
@@ -174,13 +174,54 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
+# The invitation's token, once its link has been opened: in a signed cookie, never again in
+# a URL. Lax, not Strict: the link is opened from a mail or chat application, and a Strict
+# cookie set there would not come back on the redirect that follows.
+ENROL_COOKIE = "amparo_enrol"
+ENROL_COOKIE_SALT = "amparo.enrol-link"
+
+
+def _invitation_invalid(request: HttpRequest) -> HttpResponse:
+    response = render(request, "accounts/invitation_invalid.html", status=404)
+    response.delete_cookie(ENROL_COOKIE, path="/", samesite="Lax")
+    return response
+
+
+@never_cache
+@require_safe
+def enrol_link(request: HttpRequest, token: str) -> HttpResponse:
+    """The invitation's link: keep its token in a cookie and go on at a URL without it.
+
+    The token lets whoever holds it enrol first. In the URL of every page and every form
+    sent it would be written to the access logs of the server and of any reverse proxy;
+    only this one request carries it (and gunicorn.conf.py's log replaces it).
+    """
+    if find_invitation(token) is None:
+        return _invitation_invalid(request)
+    response = redirect("accounts:enrol_form")
+    response.set_signed_cookie(
+        ENROL_COOKIE,
+        token,
+        salt=ENROL_COOKIE_SALT,
+        max_age=ENROL_STATE_MAX_AGE,
+        path="/",
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
+
+
 @sensitive_post_parameters()
 @never_cache
-@require_http_methods(["GET", "POST"])
-def enrol(request: HttpRequest, token: str) -> HttpResponse:
-    invitation = find_invitation(token)
+@require_http_methods(["GET", "HEAD", "POST"])
+def enrol(request: HttpRequest) -> HttpResponse:
+    token = request.get_signed_cookie(
+        ENROL_COOKIE, default="", salt=ENROL_COOKIE_SALT, max_age=ENROL_STATE_MAX_AGE
+    )
+    invitation = find_invitation(token) if token else None
     if invitation is None:
-        return render(request, "accounts/invitation_invalid.html", status=404)
+        return _invitation_invalid(request)
     state = None
     if request.method == "POST":
         try:
@@ -222,9 +263,11 @@ def enrol(request: HttpRequest, token: str) -> HttpResponse:
                     totp_step=step,
                 )
             except AccountError:
-                return render(request, "accounts/invitation_invalid.html", status=404)
+                return _invitation_invalid(request)
             messages.success(request, _("Your account is ready. Please sign in."))
-            return redirect("accounts:login")
+            response = redirect("accounts:login")
+            response.delete_cookie(ENROL_COOKIE, path="/", samesite="Lax")
+            return response
     uri = totp.provisioning_uri(
         secret, account=invitation.username, issuer=settings.AMPARO_DESK_NAME
     )

@@ -9,6 +9,7 @@ ROUTES = {
     "accounts:logout": PUBLIC,
     "accounts:recover": PUBLIC,
     "accounts:enrol": PUBLIC,
+    "accounts:enrol_form": PUBLIC,
     "accounts:password_change": staff(),
     "accounts:invitations": staff(Role.ADMINISTRATOR),
     "accounts:people": staff(Role.COORDINATOR, Role.ADMINISTRATOR),
