@@ -360,9 +360,8 @@ def scenario_worker_kill(url: str, base: Path) -> bool:
                 outcomes["other"] += 1
             wait_until_up(port)
             if os.environ.get("FAULTS_DEBUG"):
-                note(
-                    f"join {t1 - t0:.2f}s up {time.monotonic() - t1:.2f}s {attempt.status} {attempt.error}"
-                )
+                up = time.monotonic() - t1
+                note(f"join {t1 - t0:.2f}s up {up:.2f}s {attempt.status} {attempt.error}")
             if number % 10 == 9:
                 note(f"worker_kill: {number + 1} kills")
     use_data_dir(data_dir)
@@ -629,6 +628,7 @@ def scenario_postgres_restart(url: str, base: Path) -> bool:
             reporters.join()
             probe_thread.join()
     receipts, outcomes = box.get("r", ([], {}))
+    use_data_dir(data_dir)
     during = [p for p in probes if times["stopped"] <= p[0] < times["start"]]
     translated = sum(1 for _m, status, french in during if status == 503 and french)
     served_again = [m for m, status, _f in probes if m >= times["back"] and status == 200]
@@ -653,6 +653,9 @@ def scenario_postgres_restart(url: str, base: Path) -> bool:
         receipts_shown=len(receipts),
         receipts_open=checked.receipts_open,
         lost=checked.receipts_lost,
+        reports=checked.reports,
+        broken=len(checked.broken),
+        references_gapless="yes" if checked.gapless else "no",
         refused_during_outage=sum(v for k, v in outcomes.items() if k != "ok"),
     )
     return ok
