@@ -143,11 +143,40 @@ class ReportForm(forms.Form):
     )
     form_token = forms.CharField(widget=forms.HiddenInput)
 
-    def __init__(self, definition: q.Definition, language: str, *args: Any, **kwargs: Any):
+    FULL = "full"
+    URGENT = "urgent"  # the short form of "I am in immediate danger"
+    COMPLETE = "complete"  # the full form, later, for a report sent urgently
+
+    def __init__(
+        self,
+        definition: q.Definition,
+        language: str,
+        *args: Any,
+        mode: str = FULL,
+        **kwargs: Any,
+    ):
         super().__init__(*args, **kwargs)
         self.definition = definition
         self.language = language
-        self.consent_choices = definition["consent"]["choices"]
+        self.mode = mode
+        block = q.urgent_block(definition)
+        if mode == self.URGENT and block is None:
+            raise ValueError(f"questionnaire {definition['version']} has no urgent form")
+        self.section_defs: list[dict[str, Any]] = (
+            [block] if mode == self.URGENT and block else list(definition["sections"])
+        )
+        self.question_defs = [qn for section in self.section_defs for qn in section["questions"]]
+        choices = definition["consent"]["choices"]
+        if mode == self.URGENT and block:
+            choices = [choice for choice in choices if choice["scope"] in block["consent"]]
+        elif mode == self.COMPLETE:
+            choices = []  # given with the urgent form; changed on the follow-up page
+        if mode != self.FULL:
+            # Urgency is known; the complete form belongs to a report already made.
+            del self.fields["urgent"]
+        if mode == self.COMPLETE:
+            del self.fields["form_token"]
+        self.consent_choices = choices
         for choice in self.consent_choices:
             self.fields[f"consent_{choice['scope']}"] = forms.BooleanField(
                 required=choice["required"],
@@ -157,7 +186,7 @@ class ReportForm(forms.Form):
                     "required": _("You need to agree to this for the desk to keep your report.")
                 },
             )
-        for question in q.questions(definition):
+        for question in self.question_defs:
             self._add_question(question)
 
     # Building ----------------------------------------------------------------
@@ -241,7 +270,7 @@ class ReportForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        for question in q.questions(self.definition):
+        for question in self.question_defs:
             if question["type"] == "when":
                 self._clean_when(question["id"], cleaned)
         return cleaned
@@ -282,7 +311,7 @@ class ReportForm(forms.Form):
     def answers(self) -> dict[str, Any]:
         """The answered questions as ``{id: value}``; unanswered ones are left out."""
         result: dict[str, Any] = {}
-        for question in q.questions(self.definition):
+        for question in self.question_defs:
             name = question["id"]
             if question["type"] == "when":
                 year = self.cleaned_data.get(f"{name}_year")
@@ -321,7 +350,7 @@ class ReportForm(forms.Form):
     def sections(self) -> list[Section]:
         lang = self.language
         result = []
-        for section in self.definition["sections"]:
+        for section in self.section_defs:
             shown = Section(
                 id=section["id"],
                 title=q.tr(section["title"], lang),
@@ -351,7 +380,7 @@ class ReportForm(forms.Form):
         # A date's parts are named after their question, not "Day" or "Year".
         labels = {
             f"{question['id']}_{part}": q.tr(question["label"], self.language)
-            for question in q.questions(self.definition)
+            for question in self.question_defs
             if question["type"] == "when"
             for part in ("day", "month", "year")
         }

@@ -51,6 +51,7 @@ class DeskText(models.Model):
     class Key(models.TextChoices):
         ABOUT = "about", _("Who runs this desk")
         PROCESS = "process", _("What happens to a report")
+        RETENTION = "retention", _("How long a report is kept")
         EMERGENCY = "emergency", _("Emergency contacts")
 
     key = models.CharField(_("text"), max_length=16, choices=Key.choices)

@@ -21,16 +21,19 @@ from django.utils.translation import get_language
 from amparo.intake.models import Questionnaire
 from amparo.reference import api as reference
 
-SHIPPED_VERSION = "2026-1"
+# Every version shipped as a file (each loaded by its own data migration);
+# the last one is what a fresh installation uses.
+SHIPPED_VERSIONS = ("2026-1", "2026-2")
+SHIPPED_VERSION = SHIPPED_VERSIONS[-1]
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
 Definition = dict[str, Any]
 
 
 @cache
-def shipped_definition() -> Definition:
-    """The definition that ships with the app (loaded by a data migration)."""
-    path = DATA_DIR / f"questionnaire-{SHIPPED_VERSION}.json"
+def shipped_definition(version: str = SHIPPED_VERSION) -> Definition:
+    """A definition that ships with the app (loaded by a data migration)."""
+    path = DATA_DIR / f"questionnaire-{version}.json"
     definition: Definition = json.loads(path.read_text(encoding="utf-8"))
     return definition
 
@@ -49,8 +52,8 @@ def by_version(version: str) -> Definition | None:
     if row is not None:
         definition: Definition = row.definition
         return definition
-    if version == SHIPPED_VERSION:
-        return shipped_definition()
+    if version in SHIPPED_VERSIONS:
+        return shipped_definition(version)
     return None
 
 
@@ -67,7 +70,20 @@ def tr(text: dict[str, str] | None, language: str | None = None) -> str:
 
 
 def questions(definition: Definition) -> list[dict[str, Any]]:
+    """The full form's questions."""
     return [q for section in definition["sections"] for q in section["questions"]]
+
+
+def urgent_block(definition: Definition | None) -> dict[str, Any] | None:
+    """The short form for "I am in immediate danger", if the version has one."""
+    block: dict[str, Any] | None = (definition or {}).get("urgent")
+    return block
+
+
+def all_sections(definition: Definition) -> list[dict[str, Any]]:
+    """The urgent block's questions first (what was said in danger), then the full form's."""
+    block = urgent_block(definition)
+    return ([block] if block else []) + list(definition["sections"])
 
 
 def consent_wording_version(definition: Definition, scope: str) -> str:
@@ -137,7 +153,7 @@ def labelled_answers(
     known: set[str] = set()
     result: list[LabelledSection] = []
     if definition is not None:
-        for section in definition["sections"]:
+        for section in all_sections(definition):
             rows = []
             for question in section["questions"]:
                 known.add(question["id"])

@@ -1,7 +1,7 @@
 """The shape a questionnaire definition must have, checked before it is saved.
 
 A definition is plain JSON (see docs/intake.md and the shipped
-``data/questionnaire-2026-1.json``). ``definition_errors`` returns every
+``data/questionnaire-2026-2.json``). ``definition_errors`` returns every
 problem it finds, each naming the place in the document, so an
 administrator can fix a new version in one go. Unknown keys are errors
 too: a typo such as "requird" must not silently make a question optional.
@@ -28,6 +28,8 @@ MAX_DEFINITION_BYTES = 200_000
 MAX_SECTIONS = 20
 MAX_QUESTIONS = 100
 MAX_OPTIONS = 60
+# The urgent form must stay short: it is filled in by someone in danger.
+MAX_SECTION_QUESTIONS_URGENT = 6
 MAX_TEXT_CHARS = 5000
 MAX_ANSWER_CHARS = 20000
 DEFAULT_MAX_LENGTH = {"text": 200, "textarea": 10000}
@@ -94,7 +96,7 @@ def definition_errors(definition: Any, *, known_lists: set[str] | None = None) -
     if len(json.dumps(definition, ensure_ascii=False).encode()) > MAX_DEFINITION_BYTES:
         check.add("$", _("the definition is too large"))
         return check.errors
-    if not check.mapping(definition, "$", {"version", "title", "consent", "sections"}):
+    if not check.mapping(definition, "$", {"version", "title", "consent", "sections"}, {"urgent"}):
         return check.errors
     version = definition.get("version")
     if not isinstance(version, str) or not VERSION_RE.match(version):
@@ -106,9 +108,55 @@ def definition_errors(definition: Any, *, known_lists: set[str] | None = None) -
         check.text(definition["title"], "$.title")
     if "consent" in definition:
         _check_consent(check, definition["consent"])
+    field_names: set[str] = set(RESERVED_NAMES)
     if "sections" in definition:
-        _check_sections(check, definition["sections"], known_lists)
+        _check_sections(check, definition["sections"], known_lists, field_names)
+    if "urgent" in definition:
+        _check_urgent(
+            check, definition["urgent"], definition.get("consent"), known_lists, field_names
+        )
     return check.errors
+
+
+def _check_urgent(
+    check: _Checker,
+    urgent: Any,
+    consent: Any,
+    known_lists: set[str] | None,
+    field_names: set[str],
+) -> None:
+    """The short form of "I am in immediate danger": a few questions of its
+    own (ids distinct from the full form's, since a report answered urgently
+    is completed later with the full form) and the consent choices it shows."""
+    path = "$.urgent"
+    if not check.mapping(urgent, path, {"id", "title", "questions", "consent"}, {"intro"}):
+        return
+    check.identifier(urgent.get("id"), f"{path}.id")
+    if "title" in urgent:
+        check.text(urgent["title"], f"{path}.title")
+    if "intro" in urgent:
+        check.text(urgent["intro"], f"{path}.intro")
+    scopes = urgent.get("consent")
+    offered = {
+        choice.get("scope")
+        for choice in (consent or {}).get("choices", [])
+        if isinstance(consent, dict) and isinstance(choice, dict)
+    }
+    if not isinstance(scopes, list) or "store" not in scopes:
+        check.add(f"{path}.consent", _("must include the consent to store the report"))
+    else:
+        for index, scope in enumerate(scopes):
+            if scope not in offered:
+                check.add(f"{path}.consent[{index}]", _("is not one of the consent choices"))
+    questions = urgent.get("questions")
+    if not isinstance(questions, list) or not questions:
+        check.add(f"{path}.questions", _("must be a non-empty list"))
+        return
+    if len(questions) > MAX_SECTION_QUESTIONS_URGENT:
+        check.add(f"{path}.questions", _("has too many questions"))
+        return
+    for index, question in enumerate(questions):
+        _check_question(check, question, f"{path}.questions[{index}]", field_names, known_lists)
 
 
 def _check_consent(check: _Checker, consent: Any) -> None:
@@ -145,7 +193,9 @@ def _check_consent(check: _Checker, consent: Any) -> None:
         check.add("$.consent.choices", _("must include the consent to store the report"))
 
 
-def _check_sections(check: _Checker, sections: Any, known_lists: set[str] | None) -> None:
+def _check_sections(
+    check: _Checker, sections: Any, known_lists: set[str] | None, field_names: set[str]
+) -> None:
     if not isinstance(sections, list) or not sections:
         check.add("$.sections", _("must be a non-empty list"))
         return
@@ -153,7 +203,6 @@ def _check_sections(check: _Checker, sections: Any, known_lists: set[str] | None
         check.add("$.sections", _("has too many sections"))
         return
     section_ids: set[str] = set()
-    field_names: set[str] = set(RESERVED_NAMES)
     count = 0
     for s_index, section in enumerate(sections):
         path = f"$.sections[{s_index}]"

@@ -8,8 +8,9 @@ can do it reliably, rewritten without that metadata:
 
 - images (JPEG, PNG, GIF, WebP) are decoded and re-encoded from their pixels alone;
 - PDFs are written anew without the document information dictionary, XMP, /PieceInfo,
-  the file identifier, comment authors and the metadata segments of embedded JPEGs
-  (a damaged PDF that qpdf had to repair is kept, but promises nothing);
+  pdfTeX's /PTEX.* keys (a figure's source path and document information), the file
+  identifier, comment authors and the metadata segments of embedded JPEGs (a damaged
+  PDF that qpdf had to repair, or a damaged embedded JPEG, is kept, but promises nothing);
 - Office and OpenDocument files lose their document properties, but keep what hides
   elsewhere (comment authors, tracked changes, embedded pictures);
 - audio, video and text pass through unchanged.
@@ -50,9 +51,11 @@ def scrub_upload(
 ) -> ScrubbedFile:
     """Read at most max_bytes from stream, identify the file and strip its metadata.
 
-    Raises RejectedFile: "too_large" over max_bytes (or an image over max_pixels, or an
-    archive that would expand too far), "type" if it is no allowed kind, "corrupt" if it
-    claims to be one but cannot be decoded. Nothing else escapes, whatever the bytes.
+    Raises RejectedFile: "too_large" over max_bytes (or an archive that would expand too
+    far), "pixels" for an image over max_pixels (decided from its header), "type" if it
+    is no allowed kind, "corrupt" if it claims to be one but cannot be decoded.
+    Nothing else escapes, whatever the bytes, except MemoryError (amparo.intake.sandbox
+    bounds memory and reports it).
     """
     if max_bytes < 0:
         raise ValueError("max_bytes must not be negative")

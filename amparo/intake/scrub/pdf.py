@@ -29,6 +29,8 @@ def scrub_pdf(data: bytes) -> tuple[bytes, bool]:
             # each other (a stream swallowing the XMP after it), and nothing can be
             # promised about what the rewritten file still holds.
             return out.getvalue(), complete and not pdf.get_warnings()
+    except MemoryError:
+        raise  # the sandbox's memory bound, reported as such
     except pikepdf.PasswordError:
         raise RejectedFile("corrupt", "PDF needs a password") from None
     except Exception as error:  # hostile input: qpdf raises many kinds
@@ -38,6 +40,9 @@ def scrub_pdf(data: bytes) -> tuple[bytes, bool]:
 # Keys that hold nothing but metadata, wherever they appear: XMP, the authoring tool's
 # private data (/PieceInfo, which can hold a whole earlier copy) and its timestamp.
 _METADATA_KEYS = {"/Metadata", "/PieceInfo", "/LastModified"}
+# pdfTeX's private keys: its banner, and on every included figure the file name it was
+# read from (a path with the author's user name) and that file's document information.
+_PRIVATE_KEY_PREFIXES = ("/PTEX.",)
 # Comments, highlights and the like: their /T is the author's name, /M and /CreationDate
 # when they wrote. (Form fields are not among them: their /T is the field's name.)
 _MARKUP_ANNOTATIONS = {
@@ -78,7 +83,11 @@ def _strip_pdf_metadata(pdf: pikepdf.Pdf) -> bool:
         for key in keys:
             try:
                 # An XMP stream is known by its type, even under an unusual key.
-                if key in _METADATA_KEYS or _is_xmp(obj.get(key)):
+                if (
+                    key in _METADATA_KEYS
+                    or key.startswith(_PRIVATE_KEY_PREFIXES)
+                    or _is_xmp(obj.get(key))
+                ):
                     del obj[key]
             except (TypeError, UnicodeError):
                 complete = False  # a key pikepdf cannot address: a damaged file
@@ -205,6 +214,10 @@ def _jpeg_without_metadata(jpeg: bytes) -> bytes | None:
         if marker == 0x01 or 0xD0 <= marker <= 0xD7:
             out += bytes((0xFF, marker))
             continue
+        if marker < 0xC0 or marker == 0xD8:
+            # Reserved, or a second start of image: not a well-formed JPEG. (A damaged
+            # APP1 marker read as a segment to keep would keep its EXIF.)
+            return None
         if at + 2 > size:
             return None
         length = int.from_bytes(jpeg[at : at + 2], "big")

@@ -19,7 +19,7 @@ from amparo.intake.tests.helpers import IntakeTestCase, report_data
 from amparo.reference.models import ReferenceList
 
 
-def new_version(version: str = "2026-2") -> dict[str, Any]:
+def new_version(version: str = "2026-3") -> dict[str, Any]:
     definition = copy.deepcopy(q.shipped_definition())
     definition["version"] = version
     definition["sections"][0]["questions"].append(
@@ -110,32 +110,33 @@ class AdministratorPageTests(IntakeTestCase):
         self.sign_in(self.administrator)
         page = self.client.get("/en/staff/intake/questionnaires/new/")
         self.assertContains(
-            page, "&quot;version&quot;: &quot;2026-1&quot;"
+            page, "&quot;version&quot;: &quot;2026-2&quot;"
         )  # starts from the current one
         response = self.post_definition(new_version())
-        self.assertRedirects(response, "/en/staff/intake/questionnaires/2026-2/")
-        self.assertEqual(Questionnaire.objects.get(is_current=True).version, "2026-2")
+        self.assertRedirects(response, "/en/staff/intake/questionnaires/2026-3/")
+        self.assertEqual(Questionnaire.objects.get(is_current=True).version, "2026-3")
         event = AuditEvent.objects.filter(action="settings_changed").last()
-        self.assertEqual(event.target_id, "2026-2")
+        self.assertEqual(event.target_id, "2026-3")
 
         self.client.logout()
         form = self.client.get("/fr/report/")
         self.assertContains(form, "Êtes-vous en sécurité ?")
         from amparo.intake.forms import make_token
 
-        self.client.post("/en/report/", report_data(form_token=make_token("2026-2"), safe_now="no"))
+        self.client.post("/en/report/", report_data(form_token=make_token("2026-3"), safe_now="no"))
         case = Case.objects.get()
-        self.assertEqual(case.questionnaire_version, "2026-2")
+        self.assertEqual(case.questionnaire_version, "2026-3")
         opened = open_for_staff(case, self.coordinator.user, self.coordinator.private_key())
         self.assertEqual(opened.answers()["safe_now"], "no")
         # A form shown before the change is still read with the version it showed.
         self.client.post("/en/report/", report_data())
         self.assertEqual(
             list(Case.objects.order_by("id").values_list("questionnaire_version", flat=True)),
-            ["2026-2", "2026-1"],
+            ["2026-3", "2026-2"],
         )
-        labelled = q.labelled_answers("2026-2", opened.answers(), "es")
-        self.assertEqual(labelled[0].answers[-1].value, "No")
+        labelled = q.labelled_answers("2026-3", opened.answers(), "es")
+        [safe_now] = [a for s in labelled for a in s.answers if a.question_id == "safe_now"]
+        self.assertEqual(safe_now.value, "No")
 
     def test_it_refuses_invalid_json_and_invalid_definitions(self) -> None:
         self.sign_in(self.administrator)
@@ -145,16 +146,16 @@ class AdministratorPageTests(IntakeTestCase):
         del bad["sections"][0]["title"]["es"]
         response = self.post_definition(bad)
         self.assertContains(response, "$.sections[0].title.es: is missing or empty")
-        response = self.post_definition(new_version("2026-1"))
+        response = self.post_definition(new_version("2026-2"))
         self.assertContains(response, "exists already")
-        self.assertEqual(Questionnaire.objects.count(), 1)
+        self.assertEqual(Questionnaire.objects.count(), 2)  # 2026-1 and 2026-2 ship
 
     def test_it_switches_back_to_an_earlier_version(self) -> None:
         self.sign_in(self.administrator)
         self.post_definition(new_version())
-        response = self.client.post("/en/staff/intake/questionnaires/2026-1/make-current/")
-        self.assertRedirects(response, "/en/staff/intake/questionnaires/2026-1/")
-        self.assertEqual(Questionnaire.objects.get(is_current=True).version, "2026-1")
+        response = self.client.post("/en/staff/intake/questionnaires/2026-2/make-current/")
+        self.assertRedirects(response, "/en/staff/intake/questionnaires/2026-2/")
+        self.assertEqual(Questionnaire.objects.get(is_current=True).version, "2026-2")
         self.assertEqual(self.client.get("/en/staff/intake/questionnaires/9/").status_code, 404)
 
 

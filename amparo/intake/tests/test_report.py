@@ -41,7 +41,7 @@ class ReportTests(IntakeTestCase):
         receipt = receipt_from(response.content.decode())
         case = Case.objects.get()
         self.assertContains(response, case.reference)
-        self.assertEqual(case.questionnaire_version, "2026-1")
+        self.assertEqual(case.questionnaire_version, "2026-2")
         self.assertEqual(case.urgency, Urgency.NORMAL)
         self.assertEqual(case.language, "en")
         opened = open_for_staff(case, self.coordinator.user, self.coordinator.private_key())
@@ -55,9 +55,9 @@ class ReportTests(IntakeTestCase):
         self.assertEqual(
             consents,
             {
-                "store": (True, "questionnaire-2026-1/store"),
-                "contact": (True, "questionnaire-2026-1/contact"),
-                "statistics": (False, "questionnaire-2026-1/statistics"),
+                "store": (True, "questionnaire-2026-2/store"),
+                "contact": (True, "questionnaire-2026-2/contact"),
+                "statistics": (False, "questionnaire-2026-2/statistics"),
             },
         )
         # The receipt opens the case and is stored nowhere in clear.

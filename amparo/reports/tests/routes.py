@@ -10,4 +10,11 @@ ROUTES = {
     "reports:release_new": STATISTICS,
     "reports:release": STATISTICS,
     "reports:release_csv": STATISTICS,
+    "reports:annual": STATISTICS,
+    "reports:annual_new": STATISTICS,
+    "reports:annual_detail": STATISTICS,
+    "reports:annual_narrative": STATISTICS,
+    "reports:annual_approve": staff(Role.COORDINATOR),
+    "reports:annual_csv": STATISTICS,
+    "reports:annual_pdf": STATISTICS,
 }
