@@ -271,7 +271,8 @@ def _follow_up_case(request: HttpRequest) -> HttpResponse:
                         do_reporter_message(
                             opened, text=form.cleaned_data["text"], files=files.prepared
                         )
-                    except DatabaseError as error:
+                    except (DatabaseError, OSError) as error:
+                        # Also a full or read-only files folder: nothing half-written stays.
                         logger.error("reporter message not saved: %s", type(error).__name__)
                         problem = _(
                             "Your message could not be saved because of a problem on our side. "
