@@ -40,7 +40,10 @@ def link_rows(user: User, case: Case) -> list[dict[str, Any]]:
             kind = _("Duplicate of") if link.from_case_id == case.pk else _("Duplicated by")
         else:
             kind = _("Related case")
-        rows.append({"kind": kind, "case": other, "visible": other.pk in visible})
+        # A case the person cannot open is not named: even its reference
+        # tells them something about another handler's work.
+        shown = other.pk in visible
+        rows.append({"kind": kind, "case": other if shown else None, "visible": shown})
     return rows
 
 
@@ -93,26 +96,18 @@ def render_case(
         {"note": note, "text": opened.decrypt_text(note.body, note.aad_field())}
         for note in case.notes.select_related("author")
     ]
-    history = [
-        {
-            "change": change,
-            "reason": opened.decrypt_text(change.reason, change.aad_field())
-            if change.reason
-            else "",
-        }
-        for change in case.stage_changes.select_related("actor")
-    ]
     transitions = transitions_from(case.stage, is_coordinator=user.is_coordinator)
     handlers = assignable_handlers() if user.is_coordinator else []
     coding = Coding.objects.filter(case=case).prefetch_related("perpetrators").first()
 
     context = {
         "case": case,
+        # For the protection sections (risk, plan, timeline), which decrypt their own rows.
+        "opened": opened,
         "sections": answer_text.labelled(case.questionnaire_version, opened.answers()),
         "conversation": conversation,
         "attachments": attachments,
         "notes": notes,
-        "history": history,
         "links": link_rows(user, case),
         "transitions": transitions,
         "needs_reason": any(t.needs_reason for t in transitions),
