@@ -80,7 +80,8 @@ from amparo.accounts import totp
 from amparo.accounts.actions import do_enrol, do_invite
 from amparo.accounts.models import Role
 from amparo.crypto import generate_recovery_key
-invitation, _token = do_invite(None, "coordinator", [Role.COORDINATOR, Role.HANDLER])
+invitation, _token = do_invite(None, "coordinator", [Role.COORDINATOR, Role.HANDLER],
+                              confirmed_by_operator=True)
 do_enrol(invitation, password={PASSWORD!r}, recovery_key=generate_recovery_key(),
          totp_secret=totp.generate_secret())
 """
