@@ -99,7 +99,7 @@ class PartnerPagesTest(ReferralTestCase):
 class ReferralPagesTest(ReferralTestCase):
     def test_the_whole_path_through_the_pages(self) -> None:
         partner, key = self.make_partner()
-        created, shared, _other = self.make_case()
+        created, _shared, _other = self.make_case()
         self.consent_to(created, partner, ["answer:narrative"])
         self.sign_in(self.coordinator)
         url = f"/en/staff/referrals/case/{created.case.public_id}/new/"
