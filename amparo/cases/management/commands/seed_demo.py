@@ -61,6 +61,7 @@ from amparo.intake import questionnaire
 from amparo.lib.binary import as_bytes
 from amparo.notify.receivers import paused
 from amparo.protection import demo as protection_demo
+from amparo.referrals import demo as referrals_demo
 from amparo.reference import api as reference
 from amparo.reference.models import Situation
 
@@ -712,6 +713,7 @@ class Command(BaseCommand):
             raise CommandError("--cases and --receipts must not be negative")
         workers = options["workers"] or (2 if connection.vendor == "postgresql" else 1)
         ensure_demo_staff()  # refuses in production
+        referrals_demo.ensure_demo_partners(User.objects.get(username="admin"))
         seeder = Seeder(
             options["seed"],
             coordinator=User.objects.get(username="coordinator"),
