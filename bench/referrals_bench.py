@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from support import note, report  # noqa: E402
+from support import note, report
 
 FILES = 5
 FILE_BYTES = 1_000_000  # 5 files of 1 MB: 5 MB in the package

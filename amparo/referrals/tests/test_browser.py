@@ -186,10 +186,10 @@ def test_it_takes_a_referral_from_proposal_to_a_decrypted_package(
             ]
         )
         page = made.new_page()
-        for path in paths:
-            response = page.goto(f"{base}{path}")
-            assert response.status == 200, path
-            check(page, path)
+        for url in paths:
+            response = page.goto(f"{base}{url}")
+            assert response.status == 200, url
+            check(page, url)
         made.close()
     made = js_context()
     page = made.new_page()

@@ -61,9 +61,9 @@ from amparo.intake import questionnaire
 from amparo.lib.binary import as_bytes
 from amparo.notify.receivers import paused
 from amparo.protection import demo as protection_demo
-from amparo.referrals import demo as referrals_demo
 from amparo.reference import api as reference
 from amparo.reference.models import Situation
+from amparo.referrals import demo as referrals_demo
 
 #: The answers below follow the questionnaire intake ships.
 QUESTIONNAIRE_VERSION = questionnaire.SHIPPED_VERSION
