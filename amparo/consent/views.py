@@ -174,11 +174,13 @@ def reporter_choices(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-@require_POST
+@require_http_methods(["GET", "POST"])
 def reporter_answer(request: HttpRequest, public_id: str) -> HttpResponse:
     opened = _reporter_case(request)
     if opened is None:
         return _session_ended(request)
+    if request.method == "GET":  # the answer is a form on the choices page
+        return redirect("consent:reporter_choices")
     sharing_request = access_sharing_request_for_reporter(opened.case, public_id)
     form = SharingAnswerForm(request.POST)
     if not form.is_valid():
@@ -201,12 +203,14 @@ def reporter_answer(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @never_cache
-@require_POST
+@require_http_methods(["GET", "POST"])
 def reporter_withdraw_sharing(request: HttpRequest) -> HttpResponse:
     """End one sharing agreement, or (no consent given) every one."""
     opened = _reporter_case(request)
     if opened is None:
         return _session_ended(request)
+    if request.method == "GET":
+        return redirect("consent:reporter_choices")
     form = WithdrawSharingForm(request.POST)
     if not form.is_valid():
         raise Http404
