@@ -11,10 +11,12 @@ urlpatterns: list[URLPattern | URLResolver] = [
 urlpatterns += i18n_patterns(
     path("", intake_views.landing, name="home"),
     path("", include("amparo.intake.urls")),
+    path("", include("amparo.consent.urls")),
     path("staff/intake/", include("amparo.intake.staff_urls")),
     path("staff/audit/", include("amparo.audit.urls")),
     path("staff/reference/", include("amparo.reference.urls")),
     path("staff/cases/", include("amparo.cases.urls")),
+    path("staff/protection/", include("amparo.protection.urls")),
     path("", include("amparo.operations.urls")),
     path("staff/statistics/", include("amparo.reports.urls")),
     path("staff/", include("amparo.accounts.urls")),

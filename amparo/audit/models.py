@@ -42,6 +42,9 @@ class Action(models.TextChoices):
     SEARCH = "search", _("Search")
     EXPORT = "export", _("Export")
     REFERRAL = "referral", _("Referral")
+    CONSENT_CHANGED = "consent_changed", _("Consent recorded")
+    SHARING_REQUEST = "sharing_request", _("Sharing request")
+    PARTNER_CHANGED = "partner_changed", _("Partner changed")
     REFERENCE_CHANGED = "reference_changed", _("Reference data changed")
     REPORT_SUBMITTED = "report_submitted", _("Report submitted")
     REPORTER_FOLLOWUP = "reporter_followup", _("Reporter follow-up")
@@ -59,6 +62,12 @@ class Action(models.TextChoices):
     MEASURE_ADDED = "measure_added", _("Protection measure added")
     MEASURE_CHANGED = "measure_changed", _("Protection measure changed")
     URGENT_ESCALATED = "urgent_escalated", _("Urgent case escalated")
+    ROLES_CHANGED = "roles_changed", _("Roles changed")
+    CHANGE_REQUESTED = "change_requested", _("Change requested")
+    CHANGE_CONFIRMED = "change_confirmed", _("Change confirmed")
+    CHANGE_CANCELLED = "change_cancelled", _("Change cancelled")
+    KEYS_DESTROYED = "keys_destroyed", _("Key copies destroyed")
+    LOGIN_THROTTLED = "login_throttled", _("Sign-ins held back")
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):

@@ -21,17 +21,25 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from amparo.audit.log import record
 from amparo.cases.files import iter_plaintext
-from amparo.cases.models import Attachment, Consent, Message, Sender, Stage, Urgency
+from amparo.cases.models import Attachment, ConsentScope, Message, Sender, Stage, Urgency
 from amparo.cases.vault import NoAccess, OpenCase, ReporterAccess, open_for_reporter
+from amparo.consent import rules as consent_rules
 from amparo.core import views as core_views
 from amparo.crypto import InvalidReceipt, normalize_receipt
 from amparo.intake import limits, reporter_session
 from amparo.intake import questionnaire as q
 from amparo.intake.actions import do_mark_read_by_reporter, do_reporter_message
 from amparo.intake.desk_texts import desk_texts
+from amparo.intake.filecheck import missing_errors
 from amparo.intake.forms import MessageForm, ReceiptForm, error_summary
 from amparo.intake.stretching import StretchBusy, stretch_for_follow_up
-from amparo.intake.uploads import EncryptedUpload, EncryptedUploadHandler, max_file_bytes, max_files
+from amparo.intake.uploads import (
+    EncryptedUpload,
+    encrypt_uploads,
+    file_parts_missing,
+    max_file_bytes,
+    max_files,
+)
 from amparo.intake.views.checks import (
     FileCheck,
     check_files,
@@ -152,7 +160,7 @@ def _enter(
 @sensitive_variables()
 @csrf_protect
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def follow_up(request: HttpRequest) -> HttpResponse:
     """Type the code, open the report.
 
@@ -191,11 +199,14 @@ def _session_ended(request: HttpRequest) -> HttpResponse:
 
 @csrf_exempt
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def follow_up_case(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        request.upload_handlers = [EncryptedUploadHandler(request)]
-    return _follow_up_case(request)
+        encrypt_uploads(request)
+    response = _follow_up_case(request)
+    if request.method == "POST" and request.FILES and response.status_code in (400, 403):
+        limits.count(request, "submission")  # as for a report: see submission.report
+    return response
 
 
 @sensitive_post_parameters()
@@ -250,13 +261,18 @@ def _follow_up_case(request: HttpRequest) -> HttpResponse:
             else:
                 form = MessageForm(request.POST)
                 form_ok = form.is_valid()
-                files = check_files(uploads) if form_ok else FileCheck([], [], names)
+                missing = file_parts_missing(request)
+                if form_ok:
+                    files = check_files(uploads, missing=missing)
+                else:
+                    files = FileCheck([], missing_errors(missing), names)
                 if form_ok and not files.errors:
                     try:
                         do_reporter_message(
                             opened, text=form.cleaned_data["text"], files=files.prepared
                         )
-                    except DatabaseError as error:
+                    except (DatabaseError, OSError) as error:
+                        # Also a full or read-only files folder: nothing half-written stays.
                         logger.error("reporter message not saved: %s", type(error).__name__)
                         problem = _(
                             "Your message could not be saved because of a problem on our side. "
@@ -324,9 +340,11 @@ def _case_page(
         choice["scope"]: q.tr(choice["label"])
         for choice in (definition["consent"]["choices"] if definition else [])
     }
+    # The current state (records are append-only: the latest per scope wins).
     consents = [
-        (consent_labels.get(consent.scope, consent.get_scope_display()), consent.granted)
-        for consent in Consent.objects.filter(case=case, revoked_on__isnull=True)
+        (consent_labels.get(row.scope, ConsentScope(row.scope).label), row.granted)
+        for row in consent_rules.current(case).scopes
+        if row.record is not None
     ]
     context = {
         "case": case,
