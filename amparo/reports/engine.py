@@ -384,7 +384,7 @@ class Release:
 
 
 class _JoinedCodes(Aggregate):
-    """The codes of a group as one comma-separated string, sorted (SQLite and PostgreSQL)."""
+    """The codes of a group as one comma-separated string (SQLite and PostgreSQL)."""
 
     function = "GROUP_CONCAT"
     output_field = CharField()
@@ -394,7 +394,9 @@ class _JoinedCodes(Aggregate):
             compiler,
             connection,
             function="STRING_AGG",
-            template="%(function)s(%(expressions)s, ',' ORDER BY %(expressions)s)",
+            # No ORDER BY: the codes are sorted and deduplicated in Python, and
+            # repeating the expression would repeat its parameters.
+            template="%(function)s(%(expressions)s, ',')",
             **extra,
         )
 

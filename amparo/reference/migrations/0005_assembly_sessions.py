@@ -13,7 +13,7 @@ def load_sessions(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reference', '0003_protection_vocabularies'),
+        ('reference', '0004_vocabulary_versions'),
     ]
 
     operations = [

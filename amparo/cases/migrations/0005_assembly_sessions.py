@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0003_consent_records'),
+        ('cases', '0004_coding_vocabulary_versions'),
     ]
 
     operations = [
