@@ -61,7 +61,8 @@ def wide_elements(page: Any) -> list[str]:
             .filter(e => { const r = e.getBoundingClientRect();
                            return r.right > innerWidth + 1 || r.left < -1; })
             .slice(0, 8)
-            .map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().width))"""
+            .map(e => e.tagName + '.' + e.className + ' '
+                      + Math.round(e.getBoundingClientRect().width))"""
     )
     return found
 
