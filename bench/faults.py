@@ -111,6 +111,9 @@ def app_environment(url: str, data_dir: Path) -> dict[str, str]:
             "AMPARO_RECEIPT_ATTEMPTS_PER_CLIENT": "0",
             "AMPARO_RECEIPT_ATTEMPTS_PER_MINUTE": "0",
             "AMPARO_LOG_LEVEL": "CRITICAL",
+            # gunicorn.conf.py (read from the working directory) logs every request to
+            # standard output, where only the fault lines belong.
+            "AMPARO_ACCESS_LOG": "",
         }
     )
     return env
