@@ -26,8 +26,7 @@ run: venv
 	$(BIN)/python manage.py collectstatic --no-input -v 0
 	$(BIN)/python manage.py seed_demo_desk --port $(PORT)
 	@echo "Serving on http://127.0.0.1:$(PORT)/ — press Ctrl-C to stop."
-	exec $(BIN)/gunicorn amparo.wsgi:application --bind 127.0.0.1:$(PORT) --workers 2 \
-		--access-logfile - --access-logformat '"%(r)s" %(s)s %(b)s'
+	exec $(BIN)/gunicorn -c gunicorn.conf.py amparo.wsgi:application --bind 127.0.0.1:$(PORT) --workers 2
 
 lint: venv
 	$(BIN)/ruff format --check .

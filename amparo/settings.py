@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "amparo.core.middleware.refuse_control_characters",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -248,13 +249,17 @@ AMPARO_INSECURE_FAST_KDF = False
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"no_request": {"()": "amparo.lib.logging.DropRequestDetails"}},
+    "filters": {
+        "no_request": {"()": "amparo.lib.logging.DropRequestDetails"},
+        "quiet_host": {"()": "amparo.lib.logging.QuietDisallowedHost"},
+        "redact_paths": {"()": "amparo.lib.logging.RedactPaths"},
+    },
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "plain",
-            "filters": ["no_request"],
+            "filters": ["no_request", "redact_paths"],
         }
     },
     "root": {"handlers": ["console"], "level": env("AMPARO_LOG_LEVEL", "INFO")},
@@ -262,6 +267,8 @@ LOGGING = {
         # runserver's access log; off by default so addresses never reach it.
         "django.server": {"handlers": [], "level": "CRITICAL", "propagate": False},
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        # A bad Host header: one quiet line, without the attacker's value or a traceback.
+        "django.security.DisallowedHost": {"filters": ["quiet_host"]},
     },
 }
 ADMINS: list[tuple[str, str]] = []
@@ -305,6 +312,11 @@ AMPARO_DIGEST_HOUR = envint("AMPARO_DIGEST_HOUR", 7)
 # Intake (see docs/intake.md): attachments, abuse limits, receipt stretching.
 AMPARO_MAX_FILES = envint("AMPARO_MAX_FILES", 5)
 AMPARO_MAX_FILE_BYTES = envint("AMPARO_MAX_FILE_BYTES", 20 * 1024 * 1024)
+# Images over this many pixels are refused from their header, before any decoding.
+AMPARO_MAX_IMAGE_PIXELS = envint("AMPARO_MAX_IMAGE_PIXELS", 40_000_000)
+# Each file that needs decoding is scrubbed in a child process with these bounds.
+AMPARO_SCRUB_SECONDS = envint("AMPARO_SCRUB_SECONDS", 15)
+AMPARO_SCRUB_MEMORY_MIB = envint("AMPARO_SCRUB_MEMORY_MIB", 768)
 # How long a report form stays valid after it was shown (its one-time token).
 AMPARO_FORM_MAX_AGE_HOURS = envint("AMPARO_FORM_MAX_AGE_HOURS", 24)
 # Submissions (new reports and reporters' messages): per client address and

@@ -65,7 +65,9 @@ from amparo.accounts import totp
 from amparo.accounts.actions import do_enrol, do_invite
 from amparo.accounts.models import Role
 from amparo.crypto import generate_recovery_key
-invitation, _token = do_invite(None, "coordinator", [Role.COORDINATOR, Role.HANDLER])
+invitation, _token = do_invite(
+    None, "coordinator", [Role.COORDINATOR, Role.HANDLER], confirmed_by_operator=True
+)
 do_enrol(
     invitation,
     password="bench " + "x" * 20,

@@ -8,9 +8,9 @@ from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 
-from amparo.accounts.models import Role
+from amparo.accounts.models import Role, StaffChange, User
 
 View = Callable[..., HttpResponse]
 
@@ -37,3 +37,28 @@ def staff_required(*roles: Role | str) -> Callable[[View], View]:
         return wrapper
 
     return decorator
+
+
+def access_person_by_id(user: Any, user_id: int) -> User:
+    """A staff account, for the coordinators and administrators who manage people."""
+    if not user.is_authenticated or not user.is_active:
+        raise Http404
+    if not (user.is_coordinator or user.is_administrator):
+        raise Http404
+    person = User.objects.filter(pk=user_id).first()
+    if person is None:
+        raise Http404
+    return person
+
+
+def access_change_by_id(user: Any, change_id: int) -> StaffChange:
+    """A waiting or decided change, for coordinators and administrators."""
+    if not user.is_authenticated or not user.is_active:
+        raise Http404
+    if not (user.is_coordinator or user.is_administrator):
+        raise Http404
+    change = StaffChange.objects.select_related("subject", "requested_by").filter(pk=change_id)
+    found = change.first()
+    if found is None:
+        raise Http404
+    return found

@@ -135,7 +135,13 @@ class InvitationForm(forms.Form):
         error_messages={"invalid": _("Use letters, digits and @ . + - _ only.")},
     )
     roles = forms.MultipleChoiceField(
-        label=_("Roles"), choices=Role.choices, widget=forms.CheckboxSelectMultiple
+        label=_("Roles"),
+        choices=Role.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "The handler and coordinator roles open cases: they take effect only once a "
+            "coordinator other than you confirms them, after the person has enrolled."
+        ),
     )
 
     def clean_username(self) -> str:
@@ -143,3 +149,38 @@ class InvitationForm(forms.Form):
         if User.objects.filter(username__iexact=username).exists():
             raise forms.ValidationError(_("This username is already in use."), code="taken")
         return username
+
+
+class RolesForm(forms.Form):
+    roles = forms.MultipleChoiceField(
+        label=_("Roles"),
+        choices=Role.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_(
+            "Giving the handler or coordinator role, or taking the coordinator role away, "
+            "waits for the confirmation of a coordinator other than you."
+        ),
+    )
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.username)
+
+
+class ShareWithForm(forms.Form):
+    """Pick the coordinator who receives copies of the signed-in person's cases."""
+
+    coordinator = PersonChoiceField(
+        label=_("Coordinator"), queryset=User.objects.none(), empty_label=None
+    )
+
+    def __init__(self, *args: Any, sharer: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: forms.ModelChoiceField = self.fields["coordinator"]  # type: ignore[assignment]
+        field.queryset = (
+            User.objects.filter(is_active=True, is_coordinator=True, public_key__isnull=False)
+            .exclude(pk=sharer.pk)
+            .order_by("username")
+        )

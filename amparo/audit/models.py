@@ -59,6 +59,12 @@ class Action(models.TextChoices):
     MEASURE_ADDED = "measure_added", _("Protection measure added")
     MEASURE_CHANGED = "measure_changed", _("Protection measure changed")
     URGENT_ESCALATED = "urgent_escalated", _("Urgent case escalated")
+    ROLES_CHANGED = "roles_changed", _("Roles changed")
+    CHANGE_REQUESTED = "change_requested", _("Change requested")
+    CHANGE_CONFIRMED = "change_confirmed", _("Change confirmed")
+    CHANGE_CANCELLED = "change_cancelled", _("Change cancelled")
+    KEYS_DESTROYED = "keys_destroyed", _("Key copies destroyed")
+    LOGIN_THROTTLED = "login_throttled", _("Sign-ins held back")
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):

@@ -8,21 +8,46 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.http import Http404
 
-from amparo.cases.models import Attachment, Case
+from amparo.cases.models import Attachment, Case, CaseKey
 
 
 def visible_cases(user: Any) -> QuerySet[Case]:
     """Cases this person may open: all for coordinators, their own for handlers,
     and in every case only those whose key is sealed to them."""
-    if not user.is_authenticated or not (user.is_coordinator or user.is_handler):
+    if not user.is_authenticated or not user.is_active:
+        return Case.objects.none()
+    if not (user.is_coordinator or user.is_handler):
         return Case.objects.none()
     cases = Case.objects.filter(keys__user=user)
     if not user.is_coordinator:
         cases = cases.filter(Q(assignee=user) | Q(entered_by=user, assignee__isnull=True))
     return cases
+
+
+def live_keys() -> QuerySet[CaseKey]:
+    """Sealed copies whose holder can open the case today.
+
+    The same rule as ``visible_cases``, for every person at once: an active
+    coordinator, or an active handler to whom the case is assigned (or who
+    entered it and it is not assigned). A copy held by someone removed, or
+    who lost the role, opens nothing through the desk any more.
+    """
+    return CaseKey.objects.filter(user__is_active=True).filter(
+        Q(user__is_coordinator=True)
+        | Q(user__is_handler=True, case__assignee=F("user"))
+        | Q(user__is_handler=True, case__entered_by=F("user"), case__assignee__isnull=True)
+    )
+
+
+def cases_only_held_by(user: Any) -> QuerySet[Case]:
+    """Cases that nobody but ``user`` can open today: removing them, or
+    their role, would leave these cases unreadable by anyone at the desk."""
+    mine = live_keys().filter(user=user).values("case")
+    others = live_keys().exclude(user=user).values("case")
+    return Case.objects.filter(pk__in=mine).exclude(pk__in=others).order_by("reference")
 
 
 def access_case_by_public_id(user: Any, public_id: str) -> Case:

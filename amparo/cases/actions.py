@@ -78,6 +78,13 @@ def allocate_reference(year: int) -> str:
 
 
 def desk_recipients() -> list[User]:
+    """Whom every new case is sealed to: the active, confirmed coordinators.
+
+    ``is_coordinator`` is set only once a second coordinator has confirmed the
+    grant (amparo.accounts.actions.do_confirm_change) or, for the first
+    coordinator of an installation, by the operator's invite_staff: an
+    administrator alone cannot add a reader of every future case.
+    """
     return list(User.objects.filter(is_active=True, is_coordinator=True, public_key__isnull=False))
 
 
@@ -199,8 +206,16 @@ def do_grant_access(granter: User, granter_private_key: bytes, case: Case, grant
 
 
 def do_revoke_access(actor: User, case: Case, user: User) -> None:
-    """Delete ``user``'s sealed copy of the case key."""
+    """Delete ``user``'s sealed copy of the case key.
+
+    Refused with CaseError("last_holder") when nobody else could open the
+    case afterwards: a copy that is the last way in is never deleted here.
+    """
+    from amparo.cases.access import live_keys
+
     with transaction.atomic():
+        if not live_keys().filter(case=case).exclude(user=user).exists():
+            raise CaseError("last_holder")
         CaseKey.objects.filter(case=case, user=user).delete()
         record(
             actor,
@@ -222,6 +237,33 @@ def do_share_all_cases(granter: User, granter_private_key: bytes, grantee: User)
         do_grant_access(granter, granter_private_key, case, grantee)
         count += 1
     return count
+
+
+def do_destroy_key_copies(actor: User, person: User) -> tuple[int, int]:
+    """Delete a removed person's sealed copies of case keys; (destroyed, kept).
+
+    A separate step from removing the person (who already opens nothing), and
+    never a side effect: once the copies are gone even their old password and
+    recovery key open nothing. A copy is kept when nobody else can open that
+    case, since it may be the only one left. Must run inside the caller's
+    transaction, after the desk's people are locked.
+    """
+    from amparo.cases.access import live_keys
+
+    if person.is_active:
+        raise CaseError("still_active")
+    copies = CaseKey.objects.filter(user=person)
+    covered = live_keys().exclude(user=person).values("case")
+    destroyed, _ = copies.filter(case__in=covered).delete()
+    kept = copies.count()
+    record(
+        actor,
+        "keys_destroyed",
+        target_type="user",
+        target_id=str(person.pk),
+        details={"destroyed": destroyed, "kept": kept},
+    )
+    return destroyed, kept
 
 
 # --- The desk's changes -----------------------------------------------------

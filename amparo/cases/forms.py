@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from amparo.cases.actions import MESSAGE_MAX_CHARS, NOTE_MAX_CHARS, REASON_MAX_CHARS
 from amparo.cases.models import Stage, Urgency
+from amparo.protection import attention as attention_lists
 from amparo.reference import api as reference
 
 Choices = list[tuple[str, str]]
@@ -171,6 +172,7 @@ class InboxFilterForm(forms.Form):
     situation = forms.ChoiceField(label=_("ICC situation"), required=False)
     country = forms.ChoiceField(label=_("Country"), required=False)
     reprisal_type = forms.ChoiceField(label=_("Type of reprisal"), required=False)
+    attention = forms.ChoiceField(label=_("Needs attention"), required=False)
     sort = forms.ChoiceField(
         label=_("Order"),
         required=False,
@@ -201,6 +203,11 @@ class InboxFilterForm(forms.Form):
                 *[(str(user.pk), user.get_full_name() or user.username) for user in handlers],
             ]
         _choice_field(self, "situation").choices = [("", _("Any")), *reference.situation_choices()]
+        _choice_field(self, "attention").choices = [
+            ("", _("Any")),
+            ("any", _("Anything overdue")),
+            *((item.code, item.title) for item in attention_lists.LISTS),
+        ]
         _choice_field(self, "country").choices = [("", _("Any")), *reference.country_choices()]
         _choice_field(self, "reprisal_type").choices = [
             ("", _("Any")),

@@ -1,15 +1,15 @@
 from __future__ import annotations
 
 from django.db import DatabaseError, connection
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 
 @never_cache
-@require_GET
+@require_safe
 def healthz(request: HttpRequest) -> HttpResponse:
     """200 when the database answers, 503 otherwise; says nothing else."""
     try:
@@ -23,8 +23,18 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 # Error handlers render our own templates with the active language; they never
 # touch the database (it may be the thing that failed).
-@requires_csrf_token
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    # The body that made the request bad (say a form in a charset other than UTF-8) would
+    # fail again when the CSRF check below reads it, and turn the 400 into a bare 500.
+    try:
+        request.POST  # noqa: B018 - reading it is the test
+    except Exception:
+        request.POST = QueryDict()
+    return _bad_request(request)
+
+
+@requires_csrf_token
+def _bad_request(request: HttpRequest) -> HttpResponse:
     return render(request, "core/400.html", status=400)
 
 

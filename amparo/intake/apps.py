@@ -7,5 +7,7 @@ class IntakeConfig(AppConfig):
 
     def ready(self) -> None:
         from amparo.intake import checks
+        from amparo.intake.filecheck import set_pillow_limit
 
         checks.register()
+        set_pillow_limit()

@@ -8,7 +8,11 @@ counted by a keyed hash of their address, never the address itself.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+
 from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpRequest
 
 from amparo.core.throttle import Throttle, client_id
@@ -53,3 +57,25 @@ def blocked(request: HttpRequest, kind: str) -> bool:
 def count(request: HttpRequest, kind: str) -> None:
     for throttle, subject in _pairs(request, kind):
         throttle.hit(subject)
+
+
+# --- Form tokens spent by a refused submission ------------------------------------------
+
+
+def _spent_key(nonce: str) -> str:
+    digest = hmac.new(settings.SECRET_KEY.encode(), nonce.encode(), hashlib.sha256).hexdigest()
+    return f"intake-token-spent:{digest[:32]}"
+
+
+def spend_token(nonce: str, seconds: int) -> None:
+    """Mark a report form's token as spent by a refused submission that carried files.
+
+    The form comes back with a new token, so a person sending again is not held up; a
+    replay of the same request (same token, same files) is refused before any file is
+    looked at. Kept in the cache for the token's lifetime (per process without Redis).
+    """
+    cache.set(_spent_key(nonce), 1, seconds)
+
+
+def token_spent(nonce: str) -> bool:
+    return bool(cache.get(_spent_key(nonce)))

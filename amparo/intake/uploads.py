@@ -457,3 +457,125 @@ class EncryptedUpload(UploadedFile):
     def __reduce_ex__(self, protocol: Any) -> NoReturn:
         # Pickling would put the key next to the ciphertext: in a session, cache or queue.
         raise TypeError("an EncryptedUpload cannot be pickled: its key stays in memory")
+
+
+# --- File parts the parser drops ---------------------------------------------------------
+
+_MAX_PART_HEADERS = 16 * 1024
+_FILENAME_PARAMETER = re.compile(rb"filename\*?\s*=", re.IGNORECASE)
+
+
+class FilePartCounter:
+    """A pass-through reader over a multipart body that counts the file parts in it.
+
+    Django's parser silently skips a file part whose name is "", "." or ".." (or reads
+    it as a text field) and one whose headers are not valid UTF-8: the report would be
+    accepted without the file and nobody told. Counting what the browser sent, here,
+    and what arrived, in request.FILES, tells the difference. Counted: parts whose
+    Content-Disposition carries a filename parameter and that have a body (a file input
+    left empty sends a part with an empty name and no body: that is no file).
+    """
+
+    def __init__(self, stream: Any, boundary: bytes) -> None:
+        self._stream = stream
+        self._delimiter = b"\r\n--" + boundary
+        # A body starts with "--boundary" without the line break before it.
+        self._pending = b"\r\n"
+        self._in_headers = False
+        self._file_part = False
+        self._has_body = False
+        self.file_parts = 0
+
+    def read(self, size: int = -1) -> bytes:
+        chunk: bytes = self._stream.read(size)
+        self._feed(chunk)
+        return chunk
+
+    def _end_part(self) -> None:
+        if self._file_part and self._has_body:
+            self.file_parts += 1
+        self._file_part = self._has_body = False
+
+    def _feed(self, data: bytes) -> None:
+        buffer = self._pending + data
+        at = 0
+        while True:
+            if self._in_headers:
+                end = buffer.find(b"\r\n\r\n", at)
+                if end < 0:
+                    if len(buffer) - at > _MAX_PART_HEADERS:
+                        at = len(buffer)  # not headers a parser would accept either
+                        self._in_headers = False
+                        continue
+                    self._pending = buffer[at:]
+                    return
+                headers = buffer[at:end]
+                self._file_part = any(
+                    line.lower().startswith(b"content-disposition")
+                    and _FILENAME_PARAMETER.search(line) is not None
+                    for line in headers.split(b"\r\n")
+                )
+                at = end + 4
+                self._in_headers = False
+                continue
+            found = buffer.find(self._delimiter, at)
+            if found < 0:
+                # Keep what could be the start of a delimiter cut by the chunk's end.
+                keep = max(at, len(buffer) - len(self._delimiter) + 1)
+                if keep > at:
+                    self._has_body = True
+                self._pending = buffer[keep:]
+                return
+            if found > at:
+                self._has_body = True
+            self._end_part()
+            at = found + len(self._delimiter)
+            self._in_headers = True
+
+
+def _boundary(request: HttpRequest) -> bytes | None:
+    from django.utils.http import parse_header_parameters
+
+    content_type, options = parse_header_parameters(request.META.get("CONTENT_TYPE", ""))
+    boundary = options.get("boundary", "")
+    if content_type != "multipart/form-data" or not boundary:
+        return None
+    try:
+        return boundary.encode("ascii")
+    except UnicodeEncodeError:
+        return None
+
+
+def encrypt_uploads(request: HttpRequest) -> None:
+    """Install the encrypting upload handler and the file-part counter on a request.
+
+    Call before anything reads request.POST or request.FILES (see
+    EncryptedUploadHandler for the CSRF pattern); then file_parts_missing(request) says
+    how many file parts the browser sent that did not arrive.
+    """
+    from django.http.multipartparser import MultiPartParser
+
+    request.upload_handlers = [EncryptedUploadHandler(request)]
+    boundary = _boundary(request)
+    if boundary is None:
+        return
+
+    def parse_file_upload(meta: Any, post_data: Any) -> Any:
+        counter = FilePartCounter(post_data, boundary)
+        request._amparo_file_parts = counter  # type: ignore[attr-defined]
+        parser = MultiPartParser(
+            meta, cast(IO[bytes], counter), request.upload_handlers, request.encoding
+        )
+        return parser.parse()
+
+    # HttpRequest._load_post_and_files calls this to parse a multipart body.
+    request.parse_file_upload = parse_file_upload  # type: ignore[method-assign,assignment]
+
+
+def file_parts_missing(request: HttpRequest) -> int:
+    """How many file parts (with content) the browser sent that are not in request.FILES."""
+    counter = getattr(request, "_amparo_file_parts", None)
+    if counter is None:
+        return 0
+    arrived = sum(1 for _, files in request.FILES.lists() for upload in files if upload.size)
+    return max(0, counter.file_parts - arrived)

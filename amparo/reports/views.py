@@ -174,7 +174,7 @@ def annual_detail(request: HttpRequest, report_id: int) -> HttpResponse:
     forms = []
     for code in report_content.LANGUAGES:
         sections = report.narrative.get(code) or {}
-        form = NarrativeForm(initial={**sections, "version": report.version})
+        form = NarrativeForm(initial={**sections, "version": report.version}, prefix=code)
         for field in form.fields.values():
             if isinstance(field.widget, Textarea):
                 field.widget.attrs.update({"lang": code, "dir": "rtl" if code == "ar" else "ltr"})
@@ -207,7 +207,7 @@ def annual_narrative(request: HttpRequest, report_id: int, language: str) -> Htt
     report = access_report_by_id(user, report_id)
     if language not in report_content.LANGUAGES:
         raise Http404
-    form = NarrativeForm(request.POST)
+    form = NarrativeForm(request.POST, prefix=language)
     if not form.is_valid():
         messages.error(request, _("The narrative could not be saved: a section is too long."))
         return redirect("reports:annual_detail", report_id=report.pk)

@@ -35,7 +35,7 @@ class Persona:
 
 
 def enrol_persona(username: str, roles: list[Role], password: str = PASSWORD) -> Persona:
-    invitation, _token = do_invite(None, username, roles)
+    invitation, _token = do_invite(None, username, roles, confirmed_by_operator=True)
     recovery_key = generate_recovery_key()
     secret = totp.generate_secret()
     user = do_enrol(invitation, password=password, recovery_key=recovery_key, totp_secret=secret)

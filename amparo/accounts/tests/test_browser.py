@@ -7,8 +7,11 @@ from typing import Any
 
 import pytest
 
-from amparo.accounts.actions import do_invite
-from amparo.accounts.models import Role
+from amparo.accounts import totp
+from amparo.accounts.actions import do_enrol, do_invite
+from amparo.accounts.models import Role, StaffChange
+from amparo.cases.actions import do_create_case
+from amparo.crypto import generate_recovery_key
 from amparo.tests.base import enrol_persona
 from amparo.tests.browser import (
     LANGUAGES,
@@ -59,6 +62,25 @@ def test_it_shows_one_message_for_a_wrong_code(page: Any, live_server: Any) -> N
 def test_it_has_accessible_staff_pages(browser: Any, live_server: Any, lang: str) -> None:
     persona = enrol_persona("admin", [Role.ADMINISTRATOR, Role.COORDINATOR])
     _invitation, token = do_invite(persona.user, "newcomer", [Role.HANDLER])
+    # A case only the coordinator holds, a second coordinator whose role
+    # waits for confirmation: the two-person pages with their notices.
+    do_create_case(
+        answers={"narrative": "x"}, language="en", questionnaire_version="t", with_receipt=False
+    )
+    invitation, _token = do_invite(persona.user, "second", [Role.COORDINATOR])
+    second = do_enrol(
+        invitation,
+        password="a long enough passphrase",
+        recovery_key=generate_recovery_key(),
+        totp_secret=totp.generate_secret(),
+    )
+    change = StaffChange.objects.get(subject=second)
+    two_person_pages = [
+        f"staff/people/{second.pk}/roles/",
+        f"staff/people/{persona.user.pk}/deactivate/",
+        f"staff/people/changes/{change.pk}/",
+        "staff/share/",
+    ]
     context = browser.new_context(viewport={"width": 360, "height": 740})
     try:
         page = context.new_page()
@@ -68,7 +90,7 @@ def test_it_has_accessible_staff_pages(browser: Any, live_server: Any, lang: str
             assert serious_accessibility_violations(page) == [], path
             assert not overflows_horizontally(page), path
         sign_in(page, live_server.url, persona, lang)
-        for path in STAFF_PAGES:
+        for path in STAFF_PAGES + two_person_pages:
             response = page.goto(f"{live_server.url}/{lang}/{path}")
             assert response.status == 200, path
             assert serious_accessibility_violations(page) == [], path

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from amparo.accounts import totp
 from amparo.accounts.actions import do_invite
-from amparo.accounts.models import Invitation, Role, User
+from amparo.accounts.models import Invitation, Role, StaffChange, User
 from amparo.audit.models import AuditEvent
 from amparo.crypto import unwrap_with_password, unwrap_with_recovery_key
 from amparo.tests.base import AmparoTestCase
@@ -18,10 +18,12 @@ NEW_PASSWORD = "a sturdy new passphrase 42"
 
 class EnrolTests(AmparoTestCase):
     def setUp(self) -> None:
-        self.invitation, token = do_invite(self.administrator.user, "newcomer", [Role.HANDLER])
-        self.url = f"/en/staff/enrol/{token}/"
+        self.invitation, self.token = do_invite(self.administrator.user, "newcomer", [Role.HANDLER])
+        self.link = f"/en/staff/enrol/{self.token}/"
+        self.url = "/en/staff/enrol/"
 
     def open_page(self) -> dict[str, str]:
+        self.assertRedirects(self.client.get(self.link), self.url, fetch_redirect_response=False)
         response = self.client.get(self.url)
         self.assertEqual(response.status_code, 200)
         body = response.content.decode()
@@ -47,7 +49,11 @@ class EnrolTests(AmparoTestCase):
         response = self.submit(page)
         self.assertRedirects(response, "/en/staff/login/", fetch_redirect_response=False)
         user = User.objects.get(username="newcomer")
-        self.assertTrue(user.is_handler and not user.is_coordinator)
+        # An administrator's invitation: the handler role waits for a coordinator.
+        self.assertFalse(user.is_handler or user.is_coordinator)
+        waiting = StaffChange.objects.get(subject=user, state="pending")
+        self.assertEqual((waiting.kind, waiting.roles), ("grant_roles", ["handler"]))
+        self.assertEqual(waiting.requested_by, self.administrator.user)
         by_password = unwrap_with_password(bytes(user.private_key_by_password), NEW_PASSWORD)
         by_recovery = unwrap_with_recovery_key(
             bytes(user.private_key_by_recovery), page["recovery"]
@@ -106,7 +112,7 @@ class EnrolTests(AmparoTestCase):
         Invitation.objects.filter(pk=self.invitation.pk).update(
             expires_at=timezone.now() - timedelta(minutes=1)
         )
-        response = self.client.get(self.url)
+        response = self.client.get(self.link)
         self.assertContains(response, "may have expired or been used", status_code=404)
 
     def test_it_refuses_a_used_invitation(self) -> None:
@@ -119,6 +125,38 @@ class EnrolTests(AmparoTestCase):
     def test_it_refuses_an_unknown_token(self) -> None:
         response = self.client.get("/en/staff/enrol/not-a-token/")
         self.assertEqual(response.status_code, 404)
+
+
+class EnrolmentTokenTests(AmparoTestCase):
+    """The token leaves the URL after the first visit (issue 15): logs keep URLs."""
+
+    def setUp(self) -> None:
+        _invitation, self.token = do_invite(self.administrator.user, "newcomer", [Role.HANDLER])
+
+    def test_the_link_moves_the_token_into_a_cookie_and_out_of_the_url(self) -> None:
+        response = self.client.get(f"/fr/staff/enrol/{self.token}/")
+        self.assertRedirects(response, "/fr/staff/enrol/", fetch_redirect_response=False)
+        cookie = response.cookies["amparo_enrol"]
+        self.assertTrue(cookie["httponly"])
+        self.assertEqual(cookie["samesite"], "Lax")
+        page = self.client.get("/fr/staff/enrol/")
+        self.assertEqual(page.status_code, 200)
+        body = page.content.decode()
+        self.assertNotIn(self.token, body)  # not in the form's action, nor anywhere
+        self.assertIn('id="recovery-key"', body)
+
+    def test_the_page_without_the_cookie_is_the_invalid_invitation_page(self) -> None:
+        response = self.client.get("/en/staff/enrol/")
+        self.assertContains(response, "may have expired or been used", status_code=404)
+
+    def test_a_forged_cookie_opens_nothing(self) -> None:
+        self.client.cookies["amparo_enrol"] = self.token  # unsigned
+        self.assertEqual(self.client.get("/en/staff/enrol/").status_code, 404)
+
+    def test_an_unknown_token_sets_no_cookie(self) -> None:
+        response = self.client.get("/en/staff/enrol/not-a-token/")
+        self.assertEqual(response.status_code, 404)
+        self.assertEqual(response.cookies["amparo_enrol"].value, "")
 
 
 class InvitationPageTests(AmparoTestCase):
@@ -135,7 +173,7 @@ class InvitationPageTests(AmparoTestCase):
         self.assertNotIn(invitation.token_hash, link)
         # The token opens the enrolment page.
         path = link.split("testserver", 1)[1]
-        self.assertEqual(self.client.get(path).status_code, 200)
+        self.assertEqual(self.client.get(path, follow=True).status_code, 200)
 
     def test_it_refuses_a_taken_username(self) -> None:
         self.sign_in(self.administrator)

@@ -18,7 +18,7 @@ class InviteStaffCommandTests(TestCase):
         self.assertTrue(invitation.is_administrator)
         self.assertFalse(invitation.is_handler)
         path = link.split("127.0.0.1:8000", 1)[1]
-        self.assertEqual(self.client.get(path).status_code, 200)
+        self.assertEqual(self.client.get(path, follow=True).status_code, 200)
 
     def test_it_refuses_a_bad_username(self) -> None:
         with self.assertRaises(CommandError):

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
-from amparo.accounts.models import Role, User
+from amparo.accounts.models import Role, StaffChange, User
 from amparo.audit.models import AuditEvent
+from amparo.cases.access import visible_cases
 from amparo.cases.actions import do_create_case
 from amparo.cases.models import Case, CaseKey
-from amparo.cases.vault import NoAccess, open_for_staff
+from amparo.cases.vault import open_for_staff
 from amparo.tests.base import AmparoTestCase, enrol_persona
 
 
@@ -32,7 +33,7 @@ class PeopleTests(AmparoTestCase):
         self.assertContains(response, "only with another active coordinator")
         self.assertFalse(CaseKey.objects.filter(user=self.handler.user).exists())
 
-    def test_it_removes_a_person_and_their_sealed_keys(self) -> None:
+    def test_it_removes_a_coordinator_once_a_second_confirms_and_keeps_their_keys(self) -> None:
         case = new_case()
         other = enrol_persona("second-coordinator", [Role.COORDINATOR])
         from amparo.cases.actions import do_grant_access
@@ -40,10 +41,15 @@ class PeopleTests(AmparoTestCase):
         do_grant_access(self.coordinator.user, self.coordinator.private_key(), case, other.user)
         self.sign_in(self.administrator)
         response = self.client.post(f"/en/staff/people/{other.user.pk}/deactivate/", follow=True)
-        self.assertContains(response, "can no longer sign in")
+        self.assertContains(response, "now waits for the confirmation")
+        self.assertTrue(User.objects.get(pk=other.user.pk).is_active)
+        change = StaffChange.objects.get(subject=other.user, state="pending")
+        self.sign_in(self.coordinator)
+        self.client.post(f"/en/staff/people/changes/{change.pk}/", {"decision": "confirm"})
         self.assertFalse(User.objects.get(pk=other.user.pk).is_active)
-        with self.assertRaises(NoAccess):
-            open_for_staff(case, other.user, other.private_key())
+        # Access is gone (no sign-in, not a key holder), the sealed copy stays.
+        self.assertFalse(visible_cases(User.objects.get(pk=other.user.pk)).exists())
+        self.assertTrue(CaseKey.objects.filter(user=other.user).exists())
         self.assertTrue(AuditEvent.objects.filter(action="access_revoked").exists())
 
     def test_it_is_closed_to_handlers_and_analysts(self) -> None:

@@ -42,9 +42,9 @@ class DeskAtRestTests(TransactionTestCase):
                 version = Case.objects.get(pk=created.case.pk).version
                 response = self.client.post(url + path, {**data, "version": version})
                 self.assertEqual(response.status_code, 302, path)
-            search = self.client.get("/en/staff/cases/search/", {"q": marker})
+            search = self.client.post("/en/staff/cases/search/", {"q": marker})
             self.assertContains(search, created.case.reference)
-            self.client.get("/en/staff/cases/search/", {"q": search_marker})
+            self.client.post("/en/staff/cases/search/", {"q": search_marker})
             self.assertContains(self.client.get(url), f"reason {marker}")
 
         haystacks = {

@@ -45,7 +45,7 @@ class SearchTests(DeskTestCase):
         self.sign_in(self.coordinator)
 
     def found(self, query: str) -> list[str]:
-        response = self.client.get(SEARCH, {"q": query})
+        response = self.client.post(SEARCH, {"q": query})
         self.assertEqual(response.status_code, 200)
         return [hit.reference for hit in response.context["outcome"].hits]
 
@@ -81,7 +81,7 @@ class SearchTests(DeskTestCase):
         self.assertEqual(self.found("registry"), [case.reference])
         self.assertEqual(self.found("temoignage"), [case.reference])
         self.assertEqual(self.found(case.reference.lower()), [case.reference])
-        response = self.client.get(SEARCH, {"q": "passport"})
+        response = self.client.post(SEARCH, {"q": "passport"})
         self.assertContains(response, "in a message")
         self.assertContains(response, "They took my passport")
 
@@ -97,7 +97,7 @@ class SearchTests(DeskTestCase):
         self.assertEqual(self.found("detención arbitrarios"), [case.reference])  # Spanish label
         self.assertEqual(self.found("الاحتجاز التعسفي"), [case.reference])  # Arabic label
         self.assertEqual(self.found("témoin ouganda"), [case.reference])  # French labels
-        response = self.client.get(SEARCH, {"q": "temoin"})
+        response = self.client.post(SEARCH, {"q": "temoin"})
         self.assertContains(response, "in the coding")
 
     def test_it_searches_only_the_cases_the_person_may_see(self) -> None:
@@ -128,7 +128,7 @@ class SearchTests(DeskTestCase):
 
     def test_it_requires_words(self) -> None:
         make_case()
-        response = self.client.get(SEARCH, {"q": ""})
+        response = self.client.post(SEARCH, {"q": ""})
         self.assertEqual(response.status_code, 200)
         self.assertIsNone(response.context["outcome"])
         self.assertFalse(AuditEvent.objects.filter(action="search").exists())
@@ -145,3 +145,27 @@ class SearchTests(DeskTestCase):
             self.coordinator.user, self.coordinator.private_key(), "heron", max_hits=5
         )
         self.assertEqual((outcome.found, len(outcome.hits), outcome.searched), (7, 5, 7))
+
+
+class SearchByPostTests(DeskTestCase):
+    """The words never travel in a URL (issue 15): logs, history and Referer keep URLs."""
+
+    def test_the_form_posts_the_words(self) -> None:
+        self.sign_in(self.coordinator)
+        page = self.client.get(SEARCH).content.decode()
+        self.assertIn('<form method="post" role="search"', page)
+        self.assertIn('name="csrfmiddlewaretoken"', page)
+
+    def test_a_query_string_is_never_searched(self) -> None:
+        case = make_case("The word is heron").case
+        self.sign_in(self.coordinator)
+        response = self.client.get(SEARCH, {"q": "heron"})
+        self.assertEqual(response.status_code, 200)
+        self.assertIsNone(response.context["outcome"])
+        self.assertNotContains(response, case.reference)
+        self.assertEqual(self.client.post(SEARCH, {"q": "heron"}).status_code, 200)
+
+    def test_the_search_needs_the_csrf_token(self) -> None:
+        self.sign_in(self.coordinator)
+        self.client.handler.enforce_csrf_checks = True
+        self.assertEqual(self.client.post(SEARCH, {"q": "heron"}).status_code, 403)

@@ -93,26 +93,18 @@ def render_case(
         {"note": note, "text": opened.decrypt_text(note.body, note.aad_field())}
         for note in case.notes.select_related("author")
     ]
-    history = [
-        {
-            "change": change,
-            "reason": opened.decrypt_text(change.reason, change.aad_field())
-            if change.reason
-            else "",
-        }
-        for change in case.stage_changes.select_related("actor")
-    ]
     transitions = transitions_from(case.stage, is_coordinator=user.is_coordinator)
     handlers = assignable_handlers() if user.is_coordinator else []
     coding = Coding.objects.filter(case=case).prefetch_related("perpetrators").first()
 
     context = {
         "case": case,
+        # For the protection sections (risk, plan, timeline), which decrypt their own rows.
+        "opened": opened,
         "sections": answer_text.labelled(case.questionnaire_version, opened.answers()),
         "conversation": conversation,
         "attachments": attachments,
         "notes": notes,
-        "history": history,
         "links": link_rows(user, case),
         "transitions": transitions,
         "needs_reason": any(t.needs_reason for t in transitions),

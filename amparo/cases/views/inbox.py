@@ -16,6 +16,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -25,6 +26,7 @@ from amparo.cases.actions import assignable_handlers
 from amparo.cases.models import Message, Sender, Urgency
 from amparo.cases.views.common import DESK, user_of
 from amparo.cases.workflow import FINISHED_STAGES
+from amparo.protection import attention
 
 PER_PAGE = 50
 
@@ -39,6 +41,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
     the unread count is a subquery and the assignee is joined.
     """
     user = user_of(request)
+    now = timezone.now()
+    today = timezone.localdate(now)
     handlers = assignable_handlers() if user.is_coordinator else None
     form = desk_forms.InboxFilterForm(request.GET or None, handlers=handlers)
     unread = (
@@ -84,10 +88,26 @@ def inbox(request: HttpRequest) -> HttpResponse:
         cases = cases.annotate(
             reprisal_text=Cast("coding__reprisal_types", output_field=TextField())
         ).filter(reprisal_text__contains=f'"{reprisal_type}"')
+    wanted = form.value("attention")
+    if wanted == "any":
+        cases = cases.filter(attention.any_attention(now))
+    elif wanted in attention.BY_CODE:
+        cases = cases.filter(attention.BY_CODE[wanted].build(now))
     sort = form.value("sort") or "priority"
     page = Paginator(cases.order_by(*desk_forms.SORTS[sort]), PER_PAGE).get_page(
         request.GET.get("page")
     )
+    # The overdue mark: one more query for the page's cases, whatever their number.
+    shown = [case.pk for case in page]
+    overdue = set(
+        visible_cases(user)
+        .filter(pk__in=shown)
+        .filter(attention.any_attention(now))
+        .values_list("pk", flat=True)
+    )
+    for case in page:
+        case.age_days = (today - case.received_on).days  # type: ignore[attr-defined]
+        case.overdue = case.pk in overdue  # type: ignore[attr-defined]
     return render(
         request,
         "cases/inbox.html",

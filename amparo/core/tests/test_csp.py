@@ -99,6 +99,6 @@ class PagePolicyTests(AmparoTestCase):
             self.assertPagePolicy(self.client.get("/en/"), 500)
 
     def test_a_bad_request(self) -> None:
-        with self.assertLogs("django.security", "ERROR"):
+        with self.assertLogs("django.security", "WARNING"):
             response = self.client.get("/en/", HTTP_HOST="elsewhere.example")
         self.assertPagePolicy(response, 400)

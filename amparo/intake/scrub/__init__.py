@@ -51,9 +51,11 @@ def scrub_upload(
 ) -> ScrubbedFile:
     """Read at most max_bytes from stream, identify the file and strip its metadata.
 
-    Raises RejectedFile: "too_large" over max_bytes (or an image over max_pixels, or an
-    archive that would expand too far), "type" if it is no allowed kind, "corrupt" if it
-    claims to be one but cannot be decoded. Nothing else escapes, whatever the bytes.
+    Raises RejectedFile: "too_large" over max_bytes (or an archive that would expand too
+    far), "pixels" for an image over max_pixels (decided from its header), "type" if it
+    is no allowed kind, "corrupt" if it claims to be one but cannot be decoded.
+    Nothing else escapes, whatever the bytes, except MemoryError (amparo.intake.sandbox
+    bounds memory and reports it).
     """
     if max_bytes < 0:
         raise ValueError("max_bytes must not be negative")

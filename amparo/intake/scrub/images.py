@@ -20,7 +20,7 @@ def scrub_image(data: bytes, kind: FileKind, max_pixels: int) -> bytes:
             frames = getattr(image, "n_frames", 1) if kind is not FileKind.JPEG else 1
             # Checked before any pixel is decoded: the header alone decides.
             if image.width * image.height * max(frames, 1) > max_pixels:
-                raise RejectedFile("too_large", "image has too many pixels")
+                raise RejectedFile("pixels", "image has too many pixels")
             options = _encoder_options(image, kind, data)
             clean = [_clean_frame(frame) for frame in _frames(image, frames)]
             out = io.BytesIO()
@@ -38,10 +38,10 @@ def scrub_image(data: bytes, kind: FileKind, max_pixels: int) -> bytes:
             else:
                 clean[0].save(out, format=pillow_format, **options)
             return out.getvalue()
-    except RejectedFile:
-        raise
-    except Image.DecompressionBombError:
-        raise RejectedFile("too_large", "image has too many pixels") from None
+    except (RejectedFile, MemoryError):
+        raise  # MemoryError: the sandbox's bound, reported as such
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise RejectedFile("pixels", "image has too many pixels") from None
     except Exception as error:  # hostile input: decoders raise anything
         # Only the type: decoder messages can quote bytes of the file.
         raise RejectedFile("corrupt", f"image did not decode ({type(error).__name__})") from None

@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
 
-RejectionCode = Literal["type", "corrupt", "too_large"]
+# "pixels": an image over the pixel limit, judged from its header; "too_costly": the
+# bounded scrubbing process (amparo.intake.sandbox) ran out of memory or time.
+RejectionCode = Literal["type", "corrupt", "too_large", "pixels", "too_costly"]
 
 # 64 megapixels decode to about 200 MB in RGB: enough for 50-megapixel phone cameras,
 # small enough that a few tiny files declaring huge pictures cannot exhaust memory.
@@ -85,7 +87,7 @@ PILLOW_FORMATS: dict[FileKind, str] = {
 
 
 class RejectedFile(Exception):
-    """A file Amparo will not keep. code is "type", "corrupt" or "too_large"; the form
+    """A file Amparo will not keep. code is a RejectionCode (see above); the form
     turns it into a translated message. The message is for developers and never quotes
     the file's name or content."""
 

@@ -68,7 +68,7 @@ def scrub_office(data: bytes, kind: FileKind) -> bytes:
                         while piece := src.read(1024 * 1024):
                             dst.write(piece)
             return out.getvalue()
-    except RejectedFile:
+    except (RejectedFile, MemoryError):
         raise
     except Exception as error:  # hostile input: a bad member, CRC, method
         raise RejectedFile("corrupt", f"archive did not read ({type(error).__name__})") from None

@@ -29,6 +29,8 @@ def scrub_pdf(data: bytes) -> tuple[bytes, bool]:
             # each other (a stream swallowing the XMP after it), and nothing can be
             # promised about what the rewritten file still holds.
             return out.getvalue(), complete and not pdf.get_warnings()
+    except MemoryError:
+        raise  # the sandbox's memory bound, reported as such
     except pikepdf.PasswordError:
         raise RejectedFile("corrupt", "PDF needs a password") from None
     except Exception as error:  # hostile input: qpdf raises many kinds

@@ -6,24 +6,24 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from amparo.intake import reporter_session
 from amparo.intake.desk_texts import desk_texts
 
 
-@require_GET
+@require_safe
 def landing(request: HttpRequest) -> HttpResponse:
     return render(request, "intake/landing.html", {"texts": desk_texts()})
 
 
-@require_GET
+@require_safe
 def danger(request: HttpRequest) -> HttpResponse:
     """Emergency contacts at once, and a way to report marked urgent."""
     return render(request, "intake/danger.html", {"texts": desk_texts()})
 
 
-@require_GET
+@require_safe
 def thanks(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -33,7 +33,7 @@ def thanks(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-@require_GET
+@require_safe
 def quick_exit(request: HttpRequest) -> HttpResponse:
     """Leave for the neutral site, ending any follow-up session on the way."""
     response = HttpResponseRedirect(settings.AMPARO_QUICK_EXIT_URL)

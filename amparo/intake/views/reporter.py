@@ -29,9 +29,16 @@ from amparo.intake import limits, reporter_session
 from amparo.intake import questionnaire as q
 from amparo.intake.actions import do_mark_read_by_reporter, do_reporter_message
 from amparo.intake.desk_texts import desk_texts
+from amparo.intake.filecheck import missing_errors
 from amparo.intake.forms import MessageForm, ReceiptForm, error_summary
 from amparo.intake.stretching import StretchBusy, stretch_for_follow_up
-from amparo.intake.uploads import EncryptedUpload, EncryptedUploadHandler, max_file_bytes, max_files
+from amparo.intake.uploads import (
+    EncryptedUpload,
+    encrypt_uploads,
+    file_parts_missing,
+    max_file_bytes,
+    max_files,
+)
 from amparo.intake.views.checks import (
     FileCheck,
     check_files,
@@ -152,7 +159,7 @@ def _enter(
 @sensitive_variables()
 @csrf_protect
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def follow_up(request: HttpRequest) -> HttpResponse:
     """Type the code, open the report.
 
@@ -191,11 +198,14 @@ def _session_ended(request: HttpRequest) -> HttpResponse:
 
 @csrf_exempt
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def follow_up_case(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        request.upload_handlers = [EncryptedUploadHandler(request)]
-    return _follow_up_case(request)
+        encrypt_uploads(request)
+    response = _follow_up_case(request)
+    if request.method == "POST" and request.FILES and response.status_code in (400, 403):
+        limits.count(request, "submission")  # as for a report: see submission.report
+    return response
 
 
 @sensitive_post_parameters()
@@ -250,7 +260,11 @@ def _follow_up_case(request: HttpRequest) -> HttpResponse:
             else:
                 form = MessageForm(request.POST)
                 form_ok = form.is_valid()
-                files = check_files(uploads) if form_ok else FileCheck([], [], names)
+                missing = file_parts_missing(request)
+                if form_ok:
+                    files = check_files(uploads, missing=missing)
+                else:
+                    files = FileCheck([], missing_errors(missing), names)
                 if form_ok and not files.errors:
                     try:
                         do_reporter_message(

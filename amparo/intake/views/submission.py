@@ -20,9 +20,16 @@ from amparo.intake import limits
 from amparo.intake import questionnaire as q
 from amparo.intake.actions import IntakeError, do_submit_report, token_used
 from amparo.intake.desk_texts import desk_texts
+from amparo.intake.filecheck import missing_errors
 from amparo.intake.forms import ReportForm, make_token, read_token
 from amparo.intake.stretching import stretch_for_submission
-from amparo.intake.uploads import EncryptedUpload, EncryptedUploadHandler, max_file_bytes, max_files
+from amparo.intake.uploads import (
+    EncryptedUpload,
+    encrypt_uploads,
+    file_parts_missing,
+    max_file_bytes,
+    max_files,
+)
 from amparo.intake.views.checks import (
     FileCheck,
     check_files,
@@ -41,11 +48,17 @@ logger = logging.getLogger("amparo.intake")
 
 @csrf_exempt
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def report(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        request.upload_handlers = [EncryptedUploadHandler(request)]
-    return _report(request)
+        encrypt_uploads(request)
+    response = _report(request)
+    if request.method == "POST" and request.FILES and response.status_code in (400, 403):
+        # Receiving and checking files costs the server: a refused submission that carried
+        # some counts toward the limits like a sent one, so that a flood of bad files
+        # stops at the same place as a flood of reports.
+        limits.count(request, "submission")
+    return response
 
 
 @sensitive_post_parameters()
@@ -132,7 +145,9 @@ def _submit(request: HttpRequest, uploads: list[EncryptedUpload]) -> HttpRespons
             status=429,
         )
     posted = read_token(request.POST.get("form_token", ""), form_max_age())
-    if posted is None:
+    if posted is None or limits.token_spent(posted["n"]):
+        # A token spent by a refused submission with files is as good as expired: a
+        # replayed request is answered here, before any file is looked at.
         return _report_page(
             request,
             problem=_(
@@ -153,8 +168,16 @@ def _submit(request: HttpRequest, uploads: list[EncryptedUpload]) -> HttpRespons
         form.add_error(None, _("Your report could not be sent. Please send it again."))
         form.data = without(form.data, "website")
         form_ok = False
-    files = check_files(uploads) if form_ok else FileCheck([], [], names)
+    missing = file_parts_missing(request)
+    if form_ok:
+        files = check_files(uploads, missing=missing)
+    else:
+        files = FileCheck([], missing_errors(missing), names)
     if not form_ok or files.errors:
+        if uploads or missing:
+            # The page comes back with a new token; this one cannot carry files again.
+            limits.spend_token(posted["n"], form_max_age())
+            token = ""
         return _report_page(
             request,
             form=form,

@@ -10,9 +10,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 from django.utils import translation
 
-from amparo.accounts.actions import do_invite
+from amparo.accounts.actions import confirmed_coordinators_exist, do_invite
 from amparo.accounts.forms import InvitationForm
-from amparo.accounts.models import Role
+from amparo.accounts.models import KEY_ROLES, Role
 
 
 class Command(BaseCommand):
@@ -35,9 +35,19 @@ class Command(BaseCommand):
         if not form.is_valid():
             errors = "; ".join(str(e) for errors in form.errors.values() for e in errors)
             raise CommandError(errors)
+        roles = [Role(r) for r in form.cleaned_data["roles"]]
+        # The operator starts a new installation: with no coordinator yet there
+        # is nobody to confirm, so the key roles are granted at enrolment. Once
+        # coordinators exist, a coordinator confirms, as for any invitation.
+        bootstrap = not confirmed_coordinators_exist()
         _invitation, token = do_invite(
-            None, form.cleaned_data["username"], [Role(r) for r in form.cleaned_data["roles"]]
+            None, form.cleaned_data["username"], roles, confirmed_by_operator=bootstrap
         )
         with translation.override(options["language"]):
             path = reverse("accounts:enrol", args=[token])
         self.stdout.write(f"{settings.AMPARO_BASE_URL}{path}")
+        if not bootstrap and KEY_ROLES & set(roles):
+            self.stderr.write(
+                "The handler and coordinator roles take effect once a coordinator confirms"
+                " them (People, while signed in) after the person has enrolled."
+            )

@@ -44,7 +44,7 @@ def ensure_demo_staff() -> None:
     for username, roles in DEMO_STAFF.items():
         if User.objects.filter(username=username).exists():
             continue
-        invitation, _token = do_invite(None, username, roles)
+        invitation, _token = do_invite(None, username, roles, confirmed_by_operator=True)
         do_enrol(
             invitation,
             password=DEMO_PASSWORD,

@@ -1,0 +1,172 @@
+"""Decoding hostile files in a separate process with a memory and a time bound.
+
+Scrubbing decodes images and rewrites PDFs and office packages: work whose cost an
+attacker chooses. In the web worker, one crafted file could hold a core and hundreds of
+megabytes for seconds, and a crash or a memory error would take the whole worker down.
+Here each file is scrubbed in a child process forked from a small, Django-free fork
+server (multiprocessing's "forkserver": no database connection, no session, no key of
+the parent is ever in it), and the child, before it reads a byte, limits itself:
+
+- address space: what the fork server already maps plus ``memory_bytes``; past it,
+  allocations fail and the child reports a MemoryError (RLIMIT_AS);
+- CPU time: ``seconds`` (RLIMIT_CPU), and the parent kills it at the same wall-clock
+  deadline, which also covers a child that sleeps or blocks;
+- no core dump (a dump would write the plaintext to disk) and no file writes.
+
+The parent sends the bytes and reads back a ScrubbedFile or a refusal code; anything
+else (a crash, a kill, a garbled answer) is a refusal, never an exception in the view.
+This module must not import Django: the fork server preloads it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import multiprocessing
+import os
+import resource
+import threading
+import warnings
+from collections.abc import Callable
+from multiprocessing.connection import Connection
+from typing import Any, get_args
+
+from PIL import Image
+
+from amparo.intake.scrub import RejectedFile, RejectionCode, ScrubbedFile, scrub_upload
+
+# The codes the parent may receive besides scrub's own; "too_costly": over the memory or
+# time bound, or killed.
+TOO_COSTLY: RejectionCode = "too_costly"
+_CODES = set(get_args(RejectionCode))
+
+_context: Any = None
+_context_lock = threading.Lock()
+
+
+def _forkserver() -> Any:
+    global _context
+    with _context_lock:
+        if _context is None:
+            context = multiprocessing.get_context("forkserver")
+            # Only this module in the fork server: not the parent's __main__ (gunicorn's
+            # or pytest's script), not Django.
+            context.set_forkserver_preload([__name__])
+            _context = context
+        return _context
+
+
+def _mapped_bytes() -> int:
+    """The address space this process maps now (Linux /proc), or 0 if unknown."""
+    try:
+        with open("/proc/self/statm", "rb") as statm:
+            return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def _limit_self(memory_bytes: int, seconds: int) -> None:
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))
+    cpu = max(1, seconds)
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+    limit = _mapped_bytes() + memory_bytes
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def _scrub(data: bytes, max_bytes: int, max_pixels: int) -> ScrubbedFile:
+    # Pillow's decompression-bomb guard, set deliberately (this child's own globals):
+    # its warning becomes an error, which scrub_upload() reports as "pixels".
+    Image.MAX_IMAGE_PIXELS = max_pixels
+    warnings.simplefilter("error", Image.DecompressionBombWarning)
+    return scrub_upload(io.BytesIO(data), max_bytes=max_bytes, max_pixels=max_pixels)
+
+
+def _child(
+    connection: Connection,
+    function: Callable[..., Any],
+    data: bytes,
+    arguments: tuple[Any, ...],
+    memory_bytes: int,
+    seconds: int,
+) -> None:
+    try:
+        _limit_self(memory_bytes, seconds)
+        result: tuple[str, Any] = ("ok", function(data, *arguments))
+    except RejectedFile as refused:
+        result = ("refused", refused.code)
+    except MemoryError:
+        result = ("refused", TOO_COSTLY)
+    except BaseException:
+        result = ("refused", "corrupt")
+    del data
+    with contextlib.suppress(BaseException):
+        connection.send(result)
+    connection.close()
+
+
+class SandboxUnavailable(Exception):
+    """The fork server or the child could not be started (not the file's fault)."""
+
+
+def run_bounded(
+    function: Callable[..., Any],
+    data: bytes,
+    *arguments: Any,
+    memory_bytes: int,
+    seconds: int,
+) -> Any:
+    """``function(data, *arguments)`` in a bounded child process; its result.
+
+    ``function`` must be a module-level function (the child imports it by name) and its
+    result picklable. Raises RejectedFile: the function's own, "too_costly" when the
+    child ran out of memory or time or died, "corrupt" for any other exception in it;
+    SandboxUnavailable when no child could be started at all.
+    """
+    context = _forkserver()
+    receiving, sending = context.Pipe(duplex=False)
+    process = context.Process(
+        target=_child,
+        args=(sending, function, data, arguments, memory_bytes, seconds),
+        daemon=True,
+    )
+    try:
+        process.start()
+    except (OSError, RuntimeError, ValueError) as error:
+        receiving.close()
+        sending.close()
+        raise SandboxUnavailable(type(error).__name__) from None
+    sending.close()  # the child holds its own copy: EOF when it dies
+    answer: Any = None
+    try:
+        # The wall-clock bound: a child that sleeps or blocks uses no CPU time.
+        if receiving.poll(seconds):
+            answer = receiving.recv()
+    except (EOFError, OSError):
+        answer = None  # the child died without answering: killed by a limit
+    finally:
+        receiving.close()
+        if process.is_alive():
+            process.kill()
+        process.join(5)
+        if process.exitcode is not None:
+            process.close()
+    if not isinstance(answer, tuple) or len(answer) != 2:
+        raise RejectedFile(TOO_COSTLY, "the child process ran out of time or memory")
+    status, value = answer
+    if status == "ok":
+        return value
+    code: RejectionCode = value if value in _CODES else "corrupt"
+    raise RejectedFile(code, "refused in the child process")
+
+
+def scrub_in_sandbox(
+    data: bytes, *, max_bytes: int, max_pixels: int, memory_bytes: int, seconds: int
+) -> ScrubbedFile:
+    """scrub_upload() on ``data`` in a bounded child process (see run_bounded)."""
+    result = run_bounded(
+        _scrub, data, max_bytes, max_pixels, memory_bytes=memory_bytes, seconds=seconds
+    )
+    if not isinstance(result, ScrubbedFile):
+        raise RejectedFile("corrupt", "unexpected answer from the child process")
+    return result

@@ -1,0 +1,107 @@
+"""The bounded child process that scrubs files: its limits hold, its answers arrive."""
+
+from __future__ import annotations
+
+import io
+import time
+
+import pytest
+from PIL import Image
+
+from amparo.intake.sandbox import run_bounded, scrub_in_sandbox
+from amparo.intake.scrub import RejectedFile
+
+MIB = 1024 * 1024
+
+
+# Module-level: the child imports them by name.
+def spin(data: bytes) -> bytes:
+    while True:
+        data = bytes(reversed(data))
+
+
+def sleep(data: bytes) -> bytes:
+    time.sleep(60)
+    return data
+
+
+def hog(data: bytes) -> int:
+    hoard = [bytearray(16 * MIB) for _ in range(64)]  # 1 GiB
+    return len(hoard)
+
+
+def crash(data: bytes) -> bytes:
+    import os
+
+    os._exit(3)
+
+
+def echo(data: bytes, suffix: bytes) -> bytes:
+    return data + suffix
+
+
+def refuse(data: bytes) -> bytes:
+    raise RejectedFile("type")
+
+
+def fail(data: bytes) -> bytes:
+    raise KeyError(data)
+
+
+def refusal_code(function: object, *arguments: object, seconds: int = 5) -> str:
+    with pytest.raises(RejectedFile) as caught:
+        run_bounded(function, b"x" * 100, *arguments, memory_bytes=256 * MIB, seconds=seconds)  # type: ignore[arg-type]
+    return caught.value.code
+
+
+def test_it_returns_what_the_function_returns() -> None:
+    assert run_bounded(echo, b"abc", b"!", memory_bytes=256 * MIB, seconds=10) == b"abc!"
+
+
+def test_it_stops_a_child_that_uses_too_much_cpu() -> None:
+    started = time.monotonic()
+    assert refusal_code(spin, seconds=1) == "too_costly"
+    assert time.monotonic() - started < 5
+
+
+def test_it_stops_a_child_that_takes_too_long_without_cpu() -> None:
+    started = time.monotonic()
+    assert refusal_code(sleep, seconds=1) == "too_costly"
+    assert time.monotonic() - started < 5
+
+
+def test_it_stops_a_child_that_wants_too_much_memory() -> None:
+    assert refusal_code(hog) == "too_costly"
+
+
+def test_a_crash_is_a_refusal_not_an_error() -> None:
+    assert refusal_code(crash) == "too_costly"
+
+
+def test_refusals_and_errors_in_the_child_come_back_as_codes() -> None:
+    assert refusal_code(refuse) == "type"
+    assert refusal_code(fail) == "corrupt"
+
+
+def test_it_scrubs_an_image_in_the_child() -> None:
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 10, 10)).save(out, "PNG", pnginfo=None)
+    cleaned = scrub_in_sandbox(
+        out.getvalue(), max_bytes=MIB, max_pixels=10_000, memory_bytes=256 * MIB, seconds=10
+    )
+    assert cleaned.kind == "png" and cleaned.metadata_removed
+
+
+def test_an_image_that_needs_more_memory_than_allowed_is_too_costly() -> None:
+    # 5000 x 5000 RGB decodes to 75 MB: more than the 32 MiB allowed here.
+    out = io.BytesIO()
+    Image.new("RGB", (5000, 5000)).save(out, "PNG")
+    with pytest.raises(RejectedFile) as caught:
+        scrub_in_sandbox(
+            out.getvalue(),
+            max_bytes=20 * MIB,
+            max_pixels=40_000_000,
+            memory_bytes=32 * MIB,
+            seconds=10,
+        )
+    assert caught.value.code == "too_costly"
