@@ -2,6 +2,7 @@
 #   make run    set up and serve the system on SQLite with a demo desk
 #   make test   set up and run the linters, the type checker and the tests
 #   make bench  run the benchmarks (one "bench: <name> <value> <unit>" line per figure)
+#   make faults run the fault scenarios (one "fault: <name> ..." line per scenario)
 
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
@@ -10,7 +11,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 APPS := $(patsubst amparo/%/locale,%,$(wildcard amparo/*/locale))
 
-.PHONY: venv run test lint typecheck pytest bench messages clean
+.PHONY: venv run test lint typecheck pytest bench faults messages clean
 
 # The stamp is rebuilt whenever pyproject.toml changes.
 $(BIN)/.installed: pyproject.toml
@@ -53,6 +54,11 @@ test: lint typecheck pytest
 
 bench: venv
 	@for script in bench/*_bench.py; do $(BIN)/python $$script || exit 1; done
+
+# Fault scenarios against gunicorn on PostgreSQL (root, 127.0.0.1, ports 8170-8173; restarts
+# the local PostgreSQL cluster for a few seconds at the end): one "fault: <name> ..." line each.
+faults: venv
+	$(BIN)/python bench/faults.py
 
 # Refresh the translation catalogs of every app that has a locale/ folder,
 # then compile them. Translators edit amparo/<app>/locale/<lang>/LC_MESSAGES/django.po.

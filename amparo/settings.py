@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "amparo.protection",
     "amparo.reports",
     "amparo.operations",
+    "amparo.consent",
+    "amparo.referrals",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -11,6 +11,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
 urlpatterns += i18n_patterns(
     path("", intake_views.landing, name="home"),
     path("", include("amparo.intake.urls")),
+    path("", include("amparo.consent.urls")),
     path("staff/intake/", include("amparo.intake.staff_urls")),
     path("staff/audit/", include("amparo.audit.urls")),
     path("staff/reference/", include("amparo.reference.urls")),

@@ -26,6 +26,7 @@ from amparo.cases.models import (
     CodedPerpetrator,
     Coding,
     Consent,
+    ConsentScope,
     Message,
     Note,
     ReferenceCounter,
@@ -43,6 +44,7 @@ from amparo.cases.vault import (
     reporter_context,
 )
 from amparo.cases.workflow import find_transition, meets_requirement
+from amparo.consent import rules as consent_rules
 from amparo.crypto import (
     derive_receipt_secrets,
     generate_keypair,
@@ -330,6 +332,10 @@ def do_add_message(
     """
     _check_text(text, MESSAGE_MAX_CHARS)
     case = opened.case
+    if sender == Sender.DESK and not consent_rules.allows(case, ConsentScope.CONTACT):
+        # Asked at the moment of use: a withdrawal on the follow-up page
+        # stops the very next message, and the view says why.
+        raise CaseError("no_contact_consent")
     message = Message(case=case, sender=sender, author=author, sent_on=timezone.localdate())
     message.body = opened.encrypt_text(text, message.aad_field())
     if sender == Sender.DESK:

@@ -11,9 +11,11 @@ coding for statistics are kept in clear.
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -184,27 +186,100 @@ class ConsentScope(models.TextChoices):
     PUBLISH = "publish", _("Publish an anonymised summary")
 
 
-class Consent(models.Model):
-    """One recorded choice, with the version of the wording the person saw."""
+class ConsentMethod(models.TextChoices):
+    REPORT_FORM = "report_form", _("On the report form")
+    FOLLOW_UP = "follow_up", _("On the follow-up page")
+    STAFF = "staff", _("Recorded by the team from a conversation")
 
+
+class ConsentQuerySet(models.QuerySet["Consent"]):
+    # Records are never overwritten: a change is a new record.
+    def update(self, **kwargs: Any) -> int:
+        raise ConsentRecordFrozen("consent records cannot be changed; record a new one")
+
+    def bulk_update(self, *args: Any, **kwargs: Any) -> int:
+        raise ConsentRecordFrozen("consent records cannot be changed; record a new one")
+
+
+class ConsentRecordFrozen(Exception):
+    """Code tried to change a recorded consent instead of recording a new one."""
+
+
+class Consent(models.Model):
+    """One recorded grant or withdrawal, never changed afterwards.
+
+    The current state of a scope is its latest record (see amparo/consent/rules.py,
+    the only code that should interpret these rows). For sharing, a record
+    names a partner (or a kind of partner) and the details agreed to, in
+    clear so that the rule can be checked without the case key: the codes say
+    which details, never what they contain (see docs/referrals.md).
+    """
+
+    public_id = models.CharField(max_length=32, unique=True, default=new_public_id, editable=False)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="consents")
     scope = models.CharField(max_length=16, choices=ConsentScope.choices)
     granted = models.BooleanField()
     wording_version = models.CharField(max_length=40)
-    # For sharing: the partner and the fields agreed to, encrypted JSON
-    # (field "consent/<id>"); empty for the other scopes.
+    language = models.CharField(max_length=8, blank=True)
+    method = models.CharField(
+        max_length=16, choices=ConsentMethod.choices, default=ConsentMethod.REPORT_FORM
+    )
+    # What the person was told about the risks, encrypted (field
+    # "consent/<public_id>"); required when the team records a conversation.
+    risk_note = models.BinaryField(null=True, blank=True)
+    # Sharing: one partner, or a kind of partner, or (withdrawal only) neither
+    # for "every partner"; the detail codes agreed to; until when.
+    partner = models.ForeignKey(
+        "referrals.Partner",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    partner_kind = models.CharField(max_length=32, blank=True)
+    fields = models.JSONField(default=list, blank=True)
+    until = models.DateField(null=True, blank=True)
+    # Legacy, from before records were append-only; no longer written.
     terms = models.BinaryField(null=True, blank=True)
     recorded_on = models.DateField()
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Legacy: migration 0003 turned every set value into a withdrawal record.
     revoked_on = models.DateField(null=True, blank=True)
+
+    objects = ConsentQuerySet.as_manager()
 
     class Meta:
         ordering = ["id"]
+        indexes = [models.Index(fields=["case", "scope"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(method="staff") | Q(risk_note__isnull=False),
+                name="consent_staff_record_has_risk_note",
+            ),
+            models.CheckConstraint(
+                condition=Q(scope="share") | (Q(partner__isnull=True) & Q(partner_kind="")),
+                name="consent_partner_only_for_sharing",
+            ),
+            models.CheckConstraint(
+                condition=~(Q(scope="share") & Q(granted=True))
+                | Q(partner__isnull=False)
+                | ~Q(partner_kind=""),
+                name="consent_sharing_grant_names_partner",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.scope}: {self.granted}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise ConsentRecordFrozen("consent records cannot be changed; record a new one")
+        super().save(*args, **kwargs)
+
+    def aad_field(self) -> str:
+        return f"consent/{self.public_id}"
 
 
 class Note(models.Model):

@@ -31,7 +31,10 @@ def make_case(
         language=language,
         questionnaire_version="test-1",
         urgency=urgency,
-        consents=[ConsentChoice("store", True, "consent-v1")],
+        consents=[
+            ConsentChoice("store", True, "consent-v1"),
+            ConsentChoice("contact", True, "consent-v1"),
+        ],
         with_receipt=with_receipt,
     )
 

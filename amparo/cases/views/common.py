@@ -71,6 +71,10 @@ ERRORS = {
     "unchanged": lambda: _("The case is already assigned to that person. Nothing was changed."),
     "no_key": lambda: _("You hold no key to this case, so you cannot pass it on."),
     "link_self": lambda: _("A case cannot be linked to itself."),
+    "no_contact_consent": lambda: _(
+        "The reporter has not agreed to be contacted, or has withdrawn that consent, so "
+        "the team cannot write to them. Nothing was sent."
+    ),
     "already_linked": lambda: _("These cases are already linked. Nothing was changed."),
     "link_not_found": lambda: _(
         "There is no case with that reference that you can see. Nothing was changed."

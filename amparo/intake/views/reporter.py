@@ -19,8 +19,9 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from amparo.cases.downloads import file_response
-from amparo.cases.models import Attachment, Consent, Message, Sender, Stage, Urgency
+from amparo.cases.models import Attachment, ConsentScope, Message, Sender, Stage, Urgency
 from amparo.cases.vault import NoAccess, OpenCase, ReporterAccess, open_for_reporter
+from amparo.consent import rules as consent_rules
 from amparo.core import views as core_views
 from amparo.crypto import InvalidReceipt, normalize_receipt
 from amparo.intake import limits, reporter_session
@@ -266,7 +267,8 @@ def _follow_up_case(request: HttpRequest) -> HttpResponse:
                         do_reporter_message(
                             opened, text=form.cleaned_data["text"], files=files.prepared
                         )
-                    except DatabaseError as error:
+                    except (DatabaseError, OSError) as error:
+                        # Also a full or read-only files folder: nothing half-written stays.
                         logger.error("reporter message not saved: %s", type(error).__name__)
                         problem = _(
                             "Your message could not be saved because of a problem on our side. "
@@ -334,9 +336,11 @@ def _case_page(
         choice["scope"]: q.tr(choice["label"])
         for choice in (definition["consent"]["choices"] if definition else [])
     }
+    # The current state (records are append-only: the latest per scope wins).
     consents = [
-        (consent_labels.get(consent.scope, consent.get_scope_display()), consent.granted)
-        for consent in Consent.objects.filter(case=case, revoked_on__isnull=True)
+        (consent_labels.get(row.scope, ConsentScope(row.scope).label), row.granted)
+        for row in consent_rules.current(case).scopes
+        if row.record is not None
     ]
     context = {
         "case": case,

@@ -211,8 +211,10 @@ def _submit(request: HttpRequest, uploads: list[EncryptedUpload]) -> HttpRespons
         )
     except IntakeError:
         return _already_sent(request)
-    except DatabaseError as error:
-        # The message may quote SQL parameters: log only the type.
+    except (DatabaseError, OSError) as error:
+        # A lost database, or a files folder that is full or read-only: the
+        # transaction rolled back and the files written were removed. The
+        # message may quote SQL parameters or paths: log only the type.
         logger.error("report not saved: %s", type(error).__name__)
         return _report_page(
             request,

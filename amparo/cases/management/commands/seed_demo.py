@@ -55,6 +55,7 @@ from amparo.cases.actions import (
 from amparo.cases.files import discard, store_attachment
 from amparo.cases.models import Case, ConsentScope, Sender, Stage, Urgency
 from amparo.cases.vault import OpenCase
+from amparo.consent import rules as consent_rules
 from amparo.crypto import unwrap_with_password
 from amparo.intake import questionnaire
 from amparo.lib.binary import as_bytes
@@ -535,6 +536,8 @@ class Seeder:
         for turn in range(count):
             self.calendar.day = day = self.later(day, 6)
             if turn % 2 == 0:
+                if not consent_rules.allows(opened.case, ConsentScope.CONTACT):
+                    continue  # the reporter did not agree to be contacted
                 do_add_message(
                     opened,
                     sender=Sender.DESK,
