@@ -17,6 +17,13 @@ class Kind(models.TextChoices):
     NEW_CASE = "new_case", _("New report")
     REPORTER_MESSAGE = "reporter_message", _("Message from a reporter")
     ASSIGNED = "assigned", _("Case assigned")
+    # amparo.protection's reminders (docs/protection.md).
+    ESCALATION = "escalation", _("Urgent report not acknowledged in time")
+    DIGEST = "digest", _("Daily digest")
+
+
+#: The kinds that share the one generic "activity on the desk" message.
+ACTIVITY_KINDS = (Kind.NEW_CASE, Kind.REPORTER_MESSAGE, Kind.ASSIGNED)
 
 
 class Status(models.TextChoices):

@@ -28,7 +28,7 @@ from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 
-from amparo.notify.models import OutboundEmail, Status
+from amparo.notify.models import ACTIVITY_KINDS, OutboundEmail, Status
 
 logger = logging.getLogger("amparo.notify")
 
@@ -91,21 +91,35 @@ def desk_link(language: str) -> str:
     return f"{settings.AMPARO_BASE_URL}{login}?{urlencode({'next': target})}"
 
 
-def render(language: str) -> tuple[str, str]:
-    """The subject and body, which are the same whatever the activity was."""
-    context = {"desk": settings.AMPARO_DESK_NAME, "link": desk_link(language)}
+def render(
+    language: str, template: str = "activity", extra: dict[str, object] | None = None
+) -> tuple[str, str]:
+    """The subject and body of ``notify/<template>_subject.txt`` and ``_body.txt``.
+
+    The activity message is the same whatever the activity was; the others
+    (amparo.protection's escalation and digest) carry no case content either.
+    """
+    context = {"desk": settings.AMPARO_DESK_NAME, "link": desk_link(language), **(extra or {})}
     with translation.override(language):
-        subject = render_to_string("notify/activity_subject.txt", context)
-        body = render_to_string("notify/activity_body.txt", context)
+        subject = render_to_string(f"notify/{template}_subject.txt", context)
+        body = render_to_string(f"notify/{template}_body.txt", context)
     # A header must be one line.
     return " ".join(subject.split()), body.strip() + "\n"
 
 
-def queue(recipients: Iterable[Recipient], kind: str) -> list[int]:
+def queue(
+    recipients: Iterable[Recipient],
+    kind: str,
+    *,
+    template: str = "activity",
+    extra: dict[str, object] | None = None,
+) -> list[int]:
     """Queue one message per address and return the ids of the new rows.
 
-    An address that already has a message waiting gets no second one: every
-    message says the same thing, so one "come and look" covers both.
+    An address that already has an activity message waiting gets no second
+    one: every such message says the same thing, so one "come and look"
+    covers both. Other messages (an escalation, a digest) are merged only
+    with a waiting message of their own kind.
     """
     today = timezone.localdate()
     now = timezone.now()
@@ -115,9 +129,13 @@ def queue(recipients: Iterable[Recipient], kind: str) -> list[int]:
             waiting = OutboundEmail.objects.filter(
                 recipient__iexact=recipient.address, status=Status.QUEUED
             )
+            if template == "activity":
+                waiting = waiting.filter(kind__in=ACTIVITY_KINDS)
+            else:
+                waiting = waiting.filter(kind=kind)
             if waiting.exists():
                 continue
-            subject, body = render(recipient.language)
+            subject, body = render(recipient.language, template, extra)
             email = OutboundEmail.objects.create(
                 recipient=recipient.address,
                 kind=kind,
