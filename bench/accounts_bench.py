@@ -38,7 +38,7 @@ def main() -> None:
 
     password = "a benchmark passphrase 2026"  # noqa: S105
     secret = totp.generate_secret()
-    invitation, _ = do_invite(None, "bench", [Role.HANDLER])
+    invitation, _ = do_invite(None, "bench", [Role.HANDLER], confirmed_by_operator=True)
     do_enrol(
         invitation, password=password, recovery_key=generate_recovery_key(), totp_secret=secret
     )

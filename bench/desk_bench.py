@@ -288,6 +288,7 @@ def main() -> None:
         "AMPARO_DATA_DIR": data_dir,
         "AMPARO_DATABASE_URL": f"{SERVER}/{DATABASE}",
         "AMPARO_LOG_LEVEL": "WARNING",
+        "AMPARO_ACCESS_LOG": "",  # gunicorn.conf.py's access log would go to stdout
     }
     os.environ.update(env)
     import django

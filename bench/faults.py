@@ -80,7 +80,8 @@ from amparo.accounts import totp
 from amparo.accounts.actions import do_enrol, do_invite
 from amparo.accounts.models import Role
 from amparo.crypto import generate_recovery_key
-invitation, _token = do_invite(None, "coordinator", [Role.COORDINATOR, Role.HANDLER])
+invitation, _token = do_invite(None, "coordinator", [Role.COORDINATOR, Role.HANDLER],
+                              confirmed_by_operator=True)
 do_enrol(invitation, password={PASSWORD!r}, recovery_key=generate_recovery_key(),
          totp_secret=totp.generate_secret())
 """
@@ -110,6 +111,9 @@ def app_environment(url: str, data_dir: Path) -> dict[str, str]:
             "AMPARO_RECEIPT_ATTEMPTS_PER_CLIENT": "0",
             "AMPARO_RECEIPT_ATTEMPTS_PER_MINUTE": "0",
             "AMPARO_LOG_LEVEL": "CRITICAL",
+            # gunicorn.conf.py (read from the working directory) logs every request to
+            # standard output, where only the fault lines belong.
+            "AMPARO_ACCESS_LOG": "",
         }
     )
     return env

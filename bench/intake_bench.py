@@ -111,6 +111,9 @@ def app_environment(url: str, data_dir: str) -> dict[str, str]:
             "AMPARO_SUBMISSIONS_PER_CLIENT_PER_HOUR": "0",
             "AMPARO_SUBMISSIONS_PER_HOUR": "0",
             "AMPARO_LOG_LEVEL": "ERROR",
+            # gunicorn.conf.py (read from the working directory) would log every request
+            # to standard output, where only the figures belong.
+            "AMPARO_ACCESS_LOG": "",
         }
     )
     return env

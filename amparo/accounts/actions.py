@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from amparo.accounts import totp
 from amparo.accounts.models import KEY_ROLES, ROLE_FIELDS, Invitation, Role, StaffChange, User
+from amparo.accounts.usernames import normalize_username
 from amparo.audit.log import record
 from amparo.crypto import (
     DecryptionError,
@@ -80,7 +81,7 @@ def do_invite(
     with transaction.atomic():
         invitation = Invitation.objects.create(
             token_hash=_hash_token(token),
-            username=username,
+            username=normalize_username(username),
             is_handler=Role.HANDLER in roles,
             is_coordinator=Role.COORDINATOR in roles,
             is_analyst=Role.ANALYST in roles,
@@ -128,11 +129,11 @@ def do_enrol(
         locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
         if locked.used_at is not None or locked.expires_at <= timezone.now():
             raise AccountError("expired")
-        if User.objects.filter(username__iexact=locked.username).exists():
+        if User.objects.filter(username=normalize_username(locked.username)).exists():
             raise AccountError("taken")
         waiting = [] if locked.key_roles_confirmed else sorted(KEY_ROLES & set(locked.roles()))
         user = User(
-            username=locked.username,
+            username=normalize_username(locked.username),
             is_handler=locked.is_handler and Role.HANDLER not in waiting,
             is_coordinator=locked.is_coordinator and Role.COORDINATOR not in waiting,
             is_analyst=locked.is_analyst,
@@ -172,8 +173,11 @@ def _spend_unwrap_work(password: str) -> None:
 
 
 def verify_sign_in(username: str, password: str, code: str) -> SignIn | None:
-    """Check password and second factor; on success consume the code's time step."""
-    user = User.objects.filter(username__iexact=username, is_active=True).first()
+    """Check password and second factor; on success consume the code's time step.
+
+    ``username`` is looked up in its normalised form, exactly.
+    """
+    user = User.objects.filter(username=normalize_username(username), is_active=True).first()
     if user is None or not user.has_keys():
         make_password(password)  # the work check_password would have done
         _spend_unwrap_work(password)
@@ -224,7 +228,7 @@ def do_recover(username: str, recovery_key: str, code: str, new_password: str) -
     The recovery key is single-use: the private key is re-wrapped under a new
     one, returned to be shown once, so the old key stops working.
     """
-    user = User.objects.filter(username__iexact=username, is_active=True).first()
+    user = User.objects.filter(username=normalize_username(username), is_active=True).first()
     if user is None or not user.has_keys():
         raise AccountError("invalid")
     try:

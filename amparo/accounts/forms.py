@@ -4,9 +4,11 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import password_validation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from amparo.accounts.models import Role, User
+from amparo.accounts.models import Invitation, Role, User
+from amparo.accounts.usernames import UsernameError, check_new_username
 from amparo.crypto import InvalidRecoveryKey, normalize_recovery_key
 
 CODE_HELP = _("The 6-digit code shown by your authenticator app.")
@@ -99,15 +101,21 @@ class PasswordChangeForm(NewPasswordMixin):
     )
     field_order = ["old_password", "new_password1", "new_password2"]
 
-    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, limited: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
+        self.limited = limited
 
     def password_user(self) -> User | None:
         return self.user
 
     def clean_old_password(self) -> str:
         password: str = self.cleaned_data["old_password"]
+        if self.limited:
+            # Not even checked: the answer would tell whether it was right.
+            raise forms.ValidationError(
+                _("Too many attempts. Please wait 15 minutes and try again."), code="limited"
+            )
         if not self.user.check_password(password):
             raise forms.ValidationError(_("Your current password is not right."), code="wrong")
         return password
@@ -128,11 +136,13 @@ class RecoverForm(NewPasswordMixin):
 
 
 class InvitationForm(forms.Form):
-    username = forms.RegexField(
+    username = forms.CharField(
         label=_("Username"),
         max_length=150,
-        regex=r"^[\w.@+-]+\Z",
-        error_messages={"invalid": _("Use letters, digits and @ . + - _ only.")},
+        help_text=_(
+            "Letters of one alphabet, digits and @ . + - _. Stored in lower case: "
+            "“Ana” and “ana” are the same name."
+        ),
     )
     roles = forms.MultipleChoiceField(
         label=_("Roles"),
@@ -145,8 +155,23 @@ class InvitationForm(forms.Form):
     )
 
     def clean_username(self) -> str:
-        username: str = self.cleaned_data["username"]
-        if User.objects.filter(username__iexact=username).exists():
+        typed: str = self.cleaned_data["username"]
+        taken = set(User.objects.values_list("username", flat=True))
+        taken |= set(
+            Invitation.objects.filter(
+                used_at__isnull=True, expires_at__gt=timezone.now()
+            ).values_list("username", flat=True)
+        )
+        try:
+            username = check_new_username(typed, taken)
+        except UsernameError as error:
+            messages = {
+                "invalid": _("Use letters, digits and @ . + - _ only."),
+                "mixed": _("Use the letters of one alphabet only, not a mix."),
+                "confusable": _("This username looks too much like one already in use."),
+            }
+            raise forms.ValidationError(messages[error.code], code=error.code) from None
+        if username in taken:
             raise forms.ValidationError(_("This username is already in use."), code="taken")
         return username
 

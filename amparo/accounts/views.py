@@ -17,7 +17,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from amparo.accounts import keyring, totp
+from amparo.accounts import attempts, devices, keyring, totp
 from amparo.accounts.access import access_change_by_id, access_person_by_id, staff_required
 from amparo.accounts.actions import (
     AccountError,
@@ -47,6 +47,7 @@ from amparo.accounts.forms import (
     SignInForm,
 )
 from amparo.accounts.models import Invitation, Role, StaffChange, User
+from amparo.accounts.usernames import normalize_username
 from amparo.audit.log import record
 from amparo.cases.access import live_keys
 from amparo.cases.actions import do_share_all_cases
@@ -60,6 +61,8 @@ logger = logging.getLogger("amparo.accounts")
 # office or a Tor exit may share one address.
 ACCOUNT_THROTTLE = Throttle("sign-in-account", limit=5, window_seconds=15 * 60)
 CLIENT_THROTTLE = Throttle("sign-in-client", limit=30, window_seconds=15 * 60)
+# Wrong current passwords on the change-password page, per account.
+PASSWORD_CHANGE_THROTTLE = Throttle("password-change", limit=5, window_seconds=15 * 60)
 ENROL_STATE_MAX_AGE = 60 * 60
 
 
@@ -93,34 +96,53 @@ def _safe_next(request: HttpRequest) -> str | None:
 def login(request: HttpRequest) -> HttpResponse:
     form = SignInForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        username = form.cleaned_data["username"].strip().lower()
+        username = normalize_username(form.cleaned_data["username"])
         client = client_id(request)
-        if _throttled(username, client):
-            form.add_error(None, _("Too many attempts. Please wait 15 minutes and try again."))
-            record(None, "login_failed", details={"reason": "throttled"})
+        # A browser where this person signed in before has its own attempt
+        # bucket: someone else's failures cannot lock the owner out of it.
+        device = devices.known_device(request, username)
+        if device is not None:
+            limited = devices.DEVICE_THROTTLE.exceeded(device)
+        else:
+            limited = _throttled(username, client)
+        if limited:
+            form.add_error(
+                None,
+                _(
+                    "Too many attempts. Please wait 15 minutes and try again. If this is your "
+                    "account, you can still sign in from a browser where you have signed in "
+                    "before, or with your recovery key."
+                ),
+            )
+            attempts.count_attempt(attempts.HELD_BACK)
         else:
             signed_in = verify_sign_in(
                 username, form.cleaned_data["password"], form.cleaned_data["code"]
             )
             if signed_in is None:
-                _count_failure(username, client)
-                known = User.objects.filter(username__iexact=username).first()
-                record(
-                    known,
-                    "login_failed",
-                    target_type="user" if known else "",
-                    target_id=str(known.pk) if known else "",
-                )
+                if device is not None:
+                    devices.DEVICE_THROTTLE.hit(device)
+                else:
+                    _count_failure(username, client)
+                known = User.objects.filter(username=username).first()
+                if known is None:
+                    attempts.count_attempt(attempts.UNKNOWN_ACCOUNT)
+                else:
+                    record(known, "login_failed", target_type="user", target_id=str(known.pk))
                 # One message whether or not the account exists.
                 form.add_error(None, _("The username, password or security code is not right."))
             else:
-                ACCOUNT_THROTTLE.reset(username)
+                if device is not None:
+                    devices.DEVICE_THROTTLE.reset(device)
+                else:
+                    ACCOUNT_THROTTLE.reset(username)
                 auth.login(request, signed_in.user)
                 record(
                     signed_in.user, "login", target_type="user", target_id=str(signed_in.user.pk)
                 )
                 response = redirect(_safe_next(request) or "accounts:home")
                 keyring.unlock(request, response, signed_in.private_key)
+                devices.remember_device(response, username)
                 return response
     return render(request, "accounts/login.html", {"form": form, "next": _safe_next(request)})
 
@@ -268,17 +290,34 @@ def enrol(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def password_change(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    form = PasswordChangeForm(request.POST or None, user=user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            private_key = keyring.private_key(request)
-        except keyring.KeyUnavailable:
-            messages.error(request, _("Your session has expired. Please sign in again."))
-            return redirect("accounts:login")
-        do_change_password(user, private_key, form.cleaned_data["new_password1"])
-        auth.update_session_auth_hash(request, user)
-        messages.success(request, _("Your password has been changed."))
-        return redirect("accounts:home")
+    # The current password is checked like at sign-in: a borrowed session
+    # must not become an unlimited password-guessing oracle.
+    subject = str(user.pk)
+    form = PasswordChangeForm(
+        request.POST or None, user=user, limited=PASSWORD_CHANGE_THROTTLE.exceeded(subject)
+    )
+    if request.method == "POST":
+        valid = form.is_valid()
+        if form.has_error("old_password", "wrong"):
+            PASSWORD_CHANGE_THROTTLE.hit(subject)
+            record(
+                user,
+                "login_failed",
+                target_type="user",
+                target_id=subject,
+                details={"reason": "password_change"},
+            )
+        if valid:
+            try:
+                private_key = keyring.private_key(request)
+            except keyring.KeyUnavailable:
+                messages.error(request, _("Your session has expired. Please sign in again."))
+                return redirect("accounts:login")
+            do_change_password(user, private_key, form.cleaned_data["new_password1"])
+            PASSWORD_CHANGE_THROTTLE.reset(subject)
+            auth.update_session_auth_hash(request, user)
+            messages.success(request, _("Your password has been changed."))
+            return redirect("accounts:home")
     return render(request, "accounts/password_change.html", {"form": form})
 
 
@@ -288,9 +327,12 @@ def password_change(request: HttpRequest) -> HttpResponse:
 def recover(request: HttpRequest) -> HttpResponse:
     form = RecoverForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        username = form.cleaned_data["username"].strip().lower()
+        username = normalize_username(form.cleaned_data["username"])
         client = client_id(request)
-        if _throttled(username, client):
+        # Per client only: the recovery key has 140 random bits, so a
+        # per-account limit would protect nothing and would let anyone who
+        # knows a username block its owner's way back in.
+        if client is not None and CLIENT_THROTTLE.exceeded(client):
             form.add_error(None, _("Too many attempts. Please wait 15 minutes and try again."))
         else:
             try:
@@ -301,7 +343,8 @@ def recover(request: HttpRequest) -> HttpResponse:
                     form.cleaned_data["new_password1"],
                 )
             except AccountError:
-                _count_failure(username, client)
+                if client is not None:
+                    CLIENT_THROTTLE.hit(client)
                 form.add_error(
                     None,
                     _(
@@ -312,7 +355,12 @@ def recover(request: HttpRequest) -> HttpResponse:
                 )
             else:
                 # Shown once, on this response only; never stored in clear.
-                return render(request, "accounts/recovered.html", {"recovery_key": new_key})
+                # The recovery key proves the owner: this browser becomes a
+                # known one, which a lockout of unknown browsers does not stop.
+                ACCOUNT_THROTTLE.reset(username)
+                response = render(request, "accounts/recovered.html", {"recovery_key": new_key})
+                devices.remember_device(response, username)
+                return response
     return render(request, "accounts/recover.html", {"form": form})
 
 

@@ -25,6 +25,7 @@ import io
 import multiprocessing
 import os
 import resource
+import sys
 import threading
 import warnings
 from collections.abc import Callable
@@ -40,6 +41,10 @@ from amparo.intake.scrub import RejectedFile, RejectionCode, ScrubbedFile, scrub
 TOO_COSTLY: RejectionCode = "too_costly"
 _CODES = set(get_args(RejectionCode))
 
+# Pillow loads its format plugins on first use: load them here, in the fork server, once,
+# rather than in every child.
+Image.init()
+
 _context: Any = None
 _context_lock = threading.Lock()
 
@@ -49,9 +54,14 @@ def _forkserver() -> Any:
     with _context_lock:
         if _context is None:
             context = multiprocessing.get_context("forkserver")
-            # Only this module in the fork server: not the parent's __main__ (gunicorn's
-            # or pytest's script), not Django.
-            context.set_forkserver_preload([__name__])
+            # This module (Pillow, pikepdf), never Django. Every child runs the parent's
+            # __main__ script again before it starts (Python 3.11's forkserver does not
+            # preload it): under gunicorn that script imports gunicorn.app.wsgiapp, 0.2 s
+            # each time unless the fork server already holds it.
+            preload = [__name__]
+            if "gunicorn.app.wsgiapp" in sys.modules:
+                preload.append("gunicorn.app.wsgiapp")
+            context.set_forkserver_preload(preload)
             _context = context
         return _context
 

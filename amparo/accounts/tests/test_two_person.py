@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import contextlib
 import io
+import shutil
+import tempfile
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from unittest import mock
@@ -18,7 +20,7 @@ from unittest import mock
 from django.contrib.sessions.models import Session
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
-from django.test import TransactionTestCase
+from django.test import TestCase, TransactionTestCase, override_settings
 from django.utils import timezone
 
 from amparo.accounts import actions, totp
@@ -33,6 +35,11 @@ from amparo.accounts.actions import (
     do_invite,
     do_request_key_destruction,
 )
+from amparo.accounts.management.commands.seed_demo_desk import (
+    DEMO_PASSWORD,
+    demo_recovery_key,
+    demo_totp_secret,
+)
 from amparo.accounts.models import Invitation, Role, StaffChange, User
 from amparo.audit.models import AuditEvent
 from amparo.cases.access import live_keys, visible_cases
@@ -46,8 +53,9 @@ from amparo.cases.actions import (
 )
 from amparo.cases.models import Case, CaseKey
 from amparo.cases.vault import NoAccess, open_for_staff
-from amparo.crypto import generate_recovery_key
-from amparo.tests.base import PASSWORD, AmparoTestCase, Persona, enrol_persona
+from amparo.crypto import generate_recovery_key, unwrap_with_password
+from amparo.lib.binary import as_bytes
+from amparo.tests.base import PASSWORD, AmparoTestCase, Persona, enrol_persona, sign_in
 
 
 def new_case(narrative: str = "They came to the office at night.") -> Case:
@@ -501,3 +509,43 @@ class ConcurrentRemovalTests(TransactionTestCase):
         self.assertEqual(outcomes, ["confirmed", "refused"])
         holder = live_keys().get(case=case).user
         self.assertIn(holder.username, {"first", "second"})
+
+
+class SeededDeskTests(TestCase):
+    """The review's sequence through the web pages, on the demo desk of seed_demo."""
+
+    def setUp(self) -> None:
+        media = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, media, ignore_errors=True)
+        override = override_settings(MEDIA_ROOT=media)
+        override.enable()
+        self.addCleanup(override.disable)
+
+    def test_one_administrator_can_neither_add_a_reader_nor_lose_a_case(self) -> None:
+        call_command("seed_demo", "--cases", "12", "--receipts", "0", stdout=io.StringIO())
+        coordinator = User.objects.get(username="coordinator")
+        key = unwrap_with_password(as_bytes(coordinator.private_key_by_password), DEMO_PASSWORD)
+        admin = User.objects.get(username="admin")
+        admin_persona = Persona(
+            user=admin,
+            password=DEMO_PASSWORD,
+            recovery_key=demo_recovery_key("admin"),
+            totp_secret=demo_totp_secret("admin"),
+        )
+        sign_in(self.client, admin_persona)
+
+        # Invite a coordinator and enrol it: no case is sealed to it, now or later.
+        self.client.post(
+            "/en/staff/invitations/", {"username": "mallory", "roles": ["coordinator"]}
+        )
+        mallory = enrol_invited(Invitation.objects.get(username="mallory"))
+        new_case("filed after the invitation")
+        self.assertFalse(CaseKey.objects.filter(user=mallory.user).exists())
+
+        # Remove every coordinator: refused for the last holder, nothing removed.
+        for person in User.objects.filter(is_coordinator=True):
+            self.client.post(f"/en/staff/people/{person.pk}/deactivate/")
+        self.assertTrue(User.objects.get(pk=coordinator.pk).is_active)
+        self.assertEqual(Case.objects.count(), 13)
+        for case in Case.objects.all():
+            open_for_staff(case, coordinator, key)

@@ -169,6 +169,19 @@ class CasePageTests(DeskTestCase):
             )
         self.assertEqual(CaseLink.objects.count(), 1)
 
+    def test_it_shows_a_linked_cases_reference_only_to_those_who_can_open_it(self) -> None:
+        first, second = make_case().case, make_case().case
+        self.assign(first, self.handler)
+        first.refresh_from_db()
+        CaseLink.objects.create(from_case=first, to_case=second, created_by=self.coordinator.user)
+        self.sign_in(self.handler)
+        page = self.client.get(self.case_url(first))
+        # Before: the other case's reference, with "not one of your cases".
+        self.assertNotContains(page, second.reference)
+        self.assertContains(page, "not one of your cases")
+        self.sign_in(self.coordinator)
+        self.assertContains(self.client.get(self.case_url(first)), second.reference)
+
     def test_it_asks_to_sign_in_again_when_the_key_is_gone(self) -> None:
         created = make_case()
         self.sign_in(self.coordinator)

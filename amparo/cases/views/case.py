@@ -41,7 +41,10 @@ def link_rows(user: User, case: Case) -> list[dict[str, Any]]:
             kind = _("Duplicate of") if link.from_case_id == case.pk else _("Duplicated by")
         else:
             kind = _("Related case")
-        rows.append({"kind": kind, "case": other, "visible": other.pk in visible})
+        # A case the person cannot open is not named: even its reference
+        # tells them something about another handler's work.
+        shown = other.pk in visible
+        rows.append({"kind": kind, "case": other if shown else None, "visible": shown})
     return rows
 
 

@@ -54,6 +54,7 @@ from amparo.intake.views.checks import (
     uploads_of,
     without,
 )
+from amparo.protection.reporter import shown_measures
 
 logger = logging.getLogger("amparo.intake")
 
@@ -84,6 +85,14 @@ STATUS_TEXT = {
         "The desk has closed your report. You can still read it and write to the desk."
     ),
 }
+
+
+def _stage_as_seen(case: Any, conversation: list[dict[str, Any]]) -> str:
+    """The stage to describe: a report the desk has answered has been read,
+    whatever the stage says (it may not have been moved on yet)."""
+    if case.stage == Stage.RECEIVED and any(m["from_desk"] for m in conversation):
+        return Stage.ACKNOWLEDGED
+    return str(case.stage)
 
 
 @dataclass(frozen=True)
@@ -344,7 +353,9 @@ def _case_page(
     ]
     context = {
         "case": case,
-        "status_text": STATUS_TEXT.get(Stage(case.stage), ""),
+        "status_text": STATUS_TEXT.get(Stage(_stage_as_seen(case, conversation)), ""),
+        # The measures the desk chose to show, in plain words (amparo/protection).
+        "measures": shown_measures(opened),
         "urgent": case.urgency == Urgency.URGENT,
         "sections": q.labelled_answers(case.questionnaire_version, opened.answers()),
         "report_files": files_by_message.get(None, []),
