@@ -54,6 +54,7 @@ from amparo.crypto import (
     wrap_with_key,
 )
 from amparo.lib.binary import as_bytes
+from amparo.reference import api as reference_api
 
 logger = logging.getLogger("amparo.cases")
 
@@ -578,6 +579,28 @@ CODING_FIELDS = (
 )
 
 
+# The reference lists a coding draws on; each coding records their versions.
+CODED_LISTS = (
+    "reprisal_type",
+    "target",
+    "defender_profile",
+    "engagement",
+    "perpetrator",
+    "involvement",
+    "confidence",
+)
+
+
+def _vocabulary_versions() -> dict[str, int]:
+    versions = {}
+    for code in CODED_LISTS:
+        try:
+            versions[code] = reference_api.list_version(code)
+        except LookupError:
+            continue
+    return versions
+
+
 def do_code_case(
     actor: User, case: Case, values: CodingValues, *, expected_version: int | None
 ) -> Coding:
@@ -586,7 +609,8 @@ def do_code_case(
     Two handlers editing at once: the second save finds the version moved on
     (or the coding created) and is refused with CaseError("stale_coding").
     """
-    fields = {name: getattr(values, name) for name in CODING_FIELDS}
+    fields: dict[str, Any] = {name: getattr(values, name) for name in CODING_FIELDS}
+    fields["vocabulary_versions"] = _vocabulary_versions()
     with transaction.atomic():
         current = Coding.objects.filter(case=case).first()
         old_perpetrators: list[tuple[str, str, str]] = []

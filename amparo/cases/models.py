@@ -370,6 +370,10 @@ class Coding(models.Model):
     )
     coded_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1)
+    # {reference list code: its version} when last saved: the terms the
+    # handler was offered, so that statistics never count a term against
+    # codings that could not have chosen it.
+    vocabulary_versions = models.JSONField(default=dict)
 
     def __str__(self) -> str:
         return f"coding of {self.case_id}"

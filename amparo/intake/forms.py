@@ -220,7 +220,11 @@ class ReportForm(forms.Form):
             )
         elif kind in ("multichoice", "vocabulary"):
             if kind == "vocabulary":
-                options = reference.choices(question["list"], language=lang)
+                # A version pinned by the questionnaire offers that version's
+                # terms: the report keeps the vocabulary it was answered with.
+                options = reference.choices(
+                    question["list"], language=lang, version=question.get("list_version")
+                )
             else:
                 options = [(o["value"], q.tr(o["label"], lang)) for o in question["options"]]
             self.fields[name] = forms.MultipleChoiceField(

@@ -236,7 +236,7 @@ def _check_question(
     field_names: set[str],
     known_lists: set[str] | None,
 ) -> None:
-    optional = {"help", "required", "max_length", "options", "list"}
+    optional = {"help", "required", "max_length", "options", "list", "list_version"}
     if not check.mapping(question, path, {"id", "type", "label"}, optional):
         return
     kind = question.get("type")
@@ -286,7 +286,12 @@ def _check_question(
             check.add(f"{path}.list", _("must name a reference list"))
         elif known_lists is not None and code not in known_lists:
             check.add(f"{path}.list", _("is not a known reference list"))
-    elif "list" in question:
+        pinned = question.get("list_version")
+        if pinned is not None and (
+            not isinstance(pinned, int) or isinstance(pinned, bool) or pinned < 1
+        ):
+            check.add(f"{path}.list_version", _("must be a whole number from 1"))
+    elif "list" in question or "list_version" in question:
         check.add(f"{path}.list", _("only applies to vocabulary questions"))
 
 

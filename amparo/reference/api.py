@@ -23,6 +23,7 @@ from django_countries import countries
 from amparo.reference.data import regions
 from amparo.reference.models import (
     LANGUAGE_CODES,
+    ReferenceList,
     Situation,
     StateParty,
     Term,
@@ -117,9 +118,19 @@ class _Term(NamedTuple):
     labels: dict[str, str]
     active: bool
     children: tuple[_Term, ...]
+    since_version: int = 1
+    retired_in_version: int | None = None
 
     def label(self, language: str) -> str:
         return self.labels[language] or self.labels["en"]
+
+    def offered(self, version: int | None, include_inactive: bool) -> bool:
+        """In the list now (active), or in the given version of the list."""
+        if version is None:
+            return self.active or include_inactive
+        return self.since_version <= version and (
+            self.retired_in_version is None or version < self.retired_in_version
+        )
 
 
 def _tree(list_code: str) -> tuple[_Term, ...]:
@@ -129,7 +140,15 @@ def _tree(list_code: str) -> tuple[_Term, ...]:
         rows = list(
             Term.objects.filter(reference_list__code=list_code)
             .order_by("position", "code")
-            .values("id", "parent_id", "code", "active", *(f"label_{c}" for c in LANGUAGE_CODES))
+            .values(
+                "id",
+                "parent_id",
+                "code",
+                "active",
+                "since_version",
+                "retired_in_version",
+                *(f"label_{c}" for c in LANGUAGE_CODES),
+            )
         )
         if not rows:
             raise LookupError(f"no reference list {list_code!r}, or it has no terms")
@@ -144,6 +163,8 @@ def _tree(list_code: str) -> tuple[_Term, ...]:
                     {c: row[f"label_{c}"] for c in LANGUAGE_CODES},
                     row["active"],
                     build(row["id"]),
+                    row["since_version"],
+                    row["retired_in_version"],
                 )
                 for row in by_parent.get(parent_id, [])
             )
@@ -154,24 +175,45 @@ def _tree(list_code: str) -> tuple[_Term, ...]:
 
 
 def choices(
-    list_code: str, *, language: str | None = None, include_inactive: bool = False
+    list_code: str,
+    *,
+    language: str | None = None,
+    include_inactive: bool = False,
+    version: int | None = None,
 ) -> Choices:
     """Flat ``(code, label)`` pairs of the list's leaf terms, in list order.
 
     A category with items is not itself a choice; one without items (such as
     the reprisal type "other") is. Inactive terms, and the items of inactive
-    categories, are left out unless ``include_inactive``.
+    categories, are left out unless ``include_inactive``. With ``version``,
+    the terms of that version of the list instead, whatever is active now:
+    what a questionnaire pinned to that version offered.
     """
     lang = pick_language(language)
     result: Choices = []
     for term in _tree(list_code):
-        if not (term.active or include_inactive):
+        if not term.offered(version, include_inactive):
             continue
         leaves = term.children or (term,)
         result.extend(
-            (leaf.code, leaf.label(lang)) for leaf in leaves if leaf.active or include_inactive
+            (leaf.code, leaf.label(lang))
+            for leaf in leaves
+            if leaf.offered(version, include_inactive)
         )
     return result
+
+
+def list_version(list_code: str) -> int:
+    """The list's current version, which a new coding or report records."""
+
+    def load() -> int:
+        row = ReferenceList.objects.filter(code=list_code).values_list("version", flat=True)
+        found = list(row)
+        if not found:
+            raise LookupError(f"no reference list {list_code!r}")
+        return int(found[0])
+
+    return _memoised(("version", list_code), load)
 
 
 def grouped_choices(

@@ -69,6 +69,7 @@ class _Loader:
                 "position": position,
                 "as_of": vocabulary.as_of,
                 "source": vocabulary.source,
+                "version": vocabulary.version,
             }
             reference_list = self._upsert(
                 self.ReferenceList,
@@ -100,7 +101,13 @@ class _Loader:
                 self.Term,
                 existing.get(entry.code),
                 {"reference_list": reference_list, "code": entry.code},
-                {**_labels("label", entry), "position": position, "parent": parent},
+                {
+                    **_labels("label", entry),
+                    "position": position,
+                    "parent": parent,
+                    "since_version": entry.since_version,
+                    "retired_in_version": entry.retired_in_version,
+                },
                 f"term {list_code}:{entry.code}",
             )
             self._terms(reference_list, entry.children, term, existing, seen)

@@ -56,6 +56,10 @@ class ReferenceList(Labelled):
     position = models.PositiveIntegerField(_("position"), default=0)
     as_of = models.DateField(_("as of"), help_text=_("When the list's content was last checked."))
     source = models.TextField(_("source"), blank=True)
+    # Raised whenever terms are added to or retired from the list. Reports
+    # and codings record the version they were made with, so that a count of
+    # a term is never read against cases that could not have chosen it.
+    version = models.PositiveIntegerField(_("version"), default=1)
     # Set when an administrator edits the list in the desk: the loader then
     # leaves it alone unless told to overwrite.
     locally_edited = models.BooleanField(_("edited by an administrator"), default=False)
@@ -84,6 +88,10 @@ class Term(Labelled):
     )
     position = models.PositiveIntegerField(_("position"), default=0)
     active = models.BooleanField(_("active"), default=True)
+    # The list versions the term belongs to: since_version up to, not
+    # including, retired_in_version.
+    since_version = models.PositiveIntegerField(_("in the list since version"), default=1)
+    retired_in_version = models.PositiveIntegerField(_("retired in version"), null=True, blank=True)
     locally_edited = models.BooleanField(_("edited by an administrator"), default=False)
 
     class Meta:

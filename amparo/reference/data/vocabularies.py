@@ -29,6 +29,8 @@ class Entry(NamedTuple):
     es: str
     ar: str
     children: tuple[Entry, ...] = ()
+    since_version: int = 1
+    retired_in_version: int | None = None
 
 
 class Vocabulary(NamedTuple):
@@ -40,10 +42,23 @@ class Vocabulary(NamedTuple):
     terms: tuple[Entry, ...]
     as_of: datetime.date = AS_OF
     source: str = SOURCE
+    # Raise it when adding or retiring terms, and mark them with since() or
+    # retired(): cases keep the version they were reported or coded with.
+    version: int = 1
 
 
 def E(code: str, en: str, fr: str, es: str, ar: str, *children: Entry) -> Entry:
     return Entry(code, en, fr, es, ar, children)
+
+
+def since(version: int, entry: Entry) -> Entry:
+    """A term added to its list in ``version``."""
+    return entry._replace(since_version=version)
+
+
+def retired(version: int, entry: Entry) -> Entry:
+    """A term no longer offered from ``version`` on; cases that hold it keep it."""
+    return entry._replace(retired_in_version=version)
 
 
 UNKNOWN = ("unknown", "Unknown", "Inconnu", "Desconocido", "غير معروف")
@@ -413,6 +428,29 @@ ENGAGEMENT = Vocabulary(
             "Comunicación a la Fiscalía (artículo 15)",
             "إبلاغ المدعي العام بمعلومات (المادة 15)",
         ),
+        since(
+            2,
+            E(
+                "otp_meeting",
+                "Meeting or interview with the Office of the Prosecutor "
+                "(not an article 15 communication)",
+                "Rencontre ou entretien avec le Bureau du Procureur "
+                "(autre qu'une communication au titre de l'article 15)",
+                "Reunión o entrevista con la Fiscalía "
+                "(distinta de una comunicación del artículo 15)",
+                "اجتماع أو مقابلة مع مكتب المدعي العام (غير الإبلاغ بمعلومات بموجب المادة 15)",
+            ),
+        ),
+        since(
+            2,
+            E(
+                "registry_vws",
+                "Contact with the Registry or its Victims and Witnesses Section",
+                "Contact avec le Greffe ou sa Section de l'aide aux victimes et aux témoins",
+                "Contacto con la Secretaría o su Sección de Víctimas y Testigos",
+                "التواصل مع قلم المحكمة أو قسم المجني عليهم والشهود التابع له",
+            ),
+        ),
         E(
             "victim_application",
             "Victim participation or reparations application",
@@ -438,10 +476,12 @@ ENGAGEMENT = Vocabulary(
         ),
         E(
             "assembly",
-            "Participation in the Assembly (session, side event, consultation)",
-            "Participation à l'Assemblée (session, manifestation parallèle, consultation)",
-            "Participación en la Asamblea (período de sesiones, evento paralelo, consulta)",
-            "المشاركة في الجمعية (دورة، حدث جانبي، مشاورة)",
+            "Participation in the Assembly of States Parties (session, side event, consultation)",
+            "Participation à l'Assemblée des États Parties "
+            "(session, manifestation parallèle, consultation)",
+            "Participación en la Asamblea de los Estados Partes "
+            "(período de sesiones, evento paralelo, consulta)",
+            "المشاركة في جمعية الدول الأطراف (دورة، حدث جانبي، مشاورة)",
         ),
         E(
             "national_accountability",
@@ -452,13 +492,18 @@ ENGAGEMENT = Vocabulary(
         ),
         E(
             "perceived",
-            "Perceived engagement",
-            "Engagement supposé",
-            "Participación presunta",
-            "تعامل مفترض",
+            # The code keeps its meaning (engagement attributed to someone who
+            # does not engage); the words are what a person would say.
+            "They think I work with the Court, but I do not",
+            "On croit que je travaille avec la Cour, mais ce n'est pas le cas",
+            "Creen que trabajo con la Corte, pero no es así",
+            "يظنون أنني أعمل مع المحكمة، لكنني لا أعمل معها",
         ),
         E(*UNKNOWN),
     ),
+    # 2: a meeting with the Office of the Prosecutor and contact with the
+    # Registry added (issue 11); the Assembly named in full; "perceived" reworded.
+    version=2,
 )
 
 DEFENDER_PROFILE = Vocabulary(

@@ -128,7 +128,7 @@ class VocabularyTests(ReferenceTestCase):
 
         self.assertEqual(codes("target"), ["individual", "organisation", "community", "family"])
         self.assertEqual(codes("confidence"), ["confirmed", "probable", "suspected", "unknown"])
-        self.assertEqual(len(codes("engagement")), 10)
+        self.assertEqual(len(codes("engagement")), 12)  # version 2 (issue 11)
         self.assertEqual(len(codes("defender_profile")), 11)
         self.assertEqual(len(codes("perpetrator")), 11)
         self.assertIn("acquiescence_or_complicity", codes("involvement"))
