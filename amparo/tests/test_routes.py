@@ -3,7 +3,8 @@
 A staff route is refused to anonymous visitors, to reporters in a follow-up
 session, and to signed-in staff without one of its roles, by GET and by POST;
 a reporter's page sends everyone without a follow-up session to the code
-page (or asks for the code there). A new route without a row in amparo/<app>/tests/routes.py fails here.
+page (or asks for the code there). A new route without a row in
+amparo/<app>/tests/routes.py fails here.
 """
 
 from __future__ import annotations
