@@ -17,9 +17,10 @@ from amparo.cases import answers as answer_text
 from amparo.cases import forms as desk_forms
 from amparo.cases.access import access_case_by_public_id, visible_cases
 from amparo.cases.actions import assignable_handlers, audit_case_read, do_mark_read
+from amparo.cases.downloads import PREVIEW_TYPES
 from amparo.cases.models import Case, CaseLink, Coding, Sender
 from amparo.cases.vault import OpenCase
-from amparo.cases.views.common import DESK, PREVIEW_TYPES, open_case, sign_in_again, user_of
+from amparo.cases.views.common import DESK, open_case, sign_in_again, user_of
 from amparo.cases.workflow import REQUIREMENT_HELP, is_allegation, transitions_from
 from amparo.reference import api as reference
 from amparo.reference.models import SESSION_WORDING, SessionMode, SessionTiming
