@@ -16,6 +16,7 @@ urlpatterns += i18n_patterns(
     path("staff/audit/", include("amparo.audit.urls")),
     path("staff/reference/", include("amparo.reference.urls")),
     path("staff/cases/", include("amparo.cases.urls")),
+    path("staff/referrals/", include("amparo.referrals.urls")),
     path("staff/protection/", include("amparo.protection.urls")),
     path("", include("amparo.operations.urls")),
     path("staff/statistics/", include("amparo.reports.urls")),

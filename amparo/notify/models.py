@@ -20,6 +20,10 @@ class Kind(models.TextChoices):
     # amparo.protection's reminders (docs/protection.md).
     ESCALATION = "escalation", _("Urgent report not acknowledged in time")
     DIGEST = "digest", _("Daily digest")
+    # To partners (amparo.referrals): an encrypted package, or a content-free
+    # notice that the defender withdrew consent.
+    REFERRAL = "referral", _("Referral package")
+    REFERRAL_WITHDRAWN = "referral_withdrawn", _("Consent withdrawn notice")
 
 
 #: The kinds that share the one generic "activity on the desk" message.
@@ -41,6 +45,10 @@ class OutboundEmail(models.Model):
     status = models.CharField(
         _("status"), max_length=8, choices=Status.choices, default=Status.QUEUED
     )
+    # An OpenPGP message encrypted to the recipient (referral packages only);
+    # dropped once sent.
+    attachment = models.BinaryField(_("attachment"), null=True, blank=True)
+    attachment_name = models.CharField(_("attachment name"), max_length=100, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     # While queued: when the next attempt is due (or, while an attempt is in
     # flight, when its lease runs out). Cleared once the message is settled.

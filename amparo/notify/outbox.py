@@ -149,6 +149,35 @@ def queue(
     return created
 
 
+def queue_one(
+    address: str,
+    *,
+    kind: str,
+    language: str,
+    subject: str,
+    body: str,
+    attachment: bytes | None = None,
+    attachment_name: str = "",
+) -> int:
+    """Queue one message with its own text (e.g. to a partner) and return its id.
+
+    The caller vouches that subject and body carry no case content; an
+    attachment must be encrypted to the recipient.
+    """
+    email = OutboundEmail.objects.create(
+        recipient=address,
+        kind=kind,
+        language=language,
+        subject=" ".join(subject.split()),
+        body=body,
+        attachment=attachment,
+        attachment_name=attachment_name,
+        next_attempt_at=timezone.now(),
+        queued_on=timezone.localdate(),
+    )
+    return email.pk
+
+
 def describe(exc: BaseException) -> str:
     """A short account of a failure that carries no address and no secret.
 
@@ -188,7 +217,7 @@ def _open(timeout: float | None) -> EmailBackend:
 
 
 def _send(email: OutboundEmail, connection: EmailBackend) -> None:
-    EmailMessage(
+    message = EmailMessage(
         email.subject,
         email.body,
         settings.DEFAULT_FROM_EMAIL,
@@ -196,7 +225,14 @@ def _send(email: OutboundEmail, connection: EmailBackend) -> None:
         connection=connection,
         # RFC 3834: no out-of-office replies to an automatic message.
         headers={"Auto-Submitted": "auto-generated"},
-    ).send()
+    )
+    if email.attachment is not None:
+        message.attach(
+            email.attachment_name or "message.pgp",
+            bytes(email.attachment),
+            "application/octet-stream",
+        )
+    message.send()
 
 
 def _claim(pk: int, now: datetime) -> OutboundEmail | None:
@@ -212,7 +248,8 @@ def _settle_sent(email: OutboundEmail) -> None:
     email.status = Status.SENT
     email.sent_on = timezone.localdate()
     email.next_attempt_at = None
-    email.save(update_fields=["status", "sent_on", "next_attempt_at"])
+    email.attachment = None
+    email.save(update_fields=["status", "sent_on", "next_attempt_at", "attachment"])
 
 
 def _settle_failure(email: OutboundEmail, error: str, now: datetime, *, permanent: bool) -> bool:

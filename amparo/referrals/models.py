@@ -81,3 +81,150 @@ class Partner(models.Model):
             if language in known:
                 return str(language)
         return "en"
+
+
+class DeskSigningKey(models.Model):
+    """The desk's OpenPGP signing key.
+
+    The secret key is stored only wrapped under a random key, and that key
+    only sealed to each coordinator's X25519 public key (``SigningKeyShare``):
+    a server seized while switched off holds nothing that can sign. A
+    coordinator signed in unwraps it for the length of one approval.
+    """
+
+    certificate = models.TextField()  # armoured public certificate, given to partners
+    fingerprint = models.CharField(max_length=64, unique=True)
+    wrapped_secret = models.BinaryField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["active"], condition=Q(active=True), name="one_active_signing_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.fingerprint
+
+    def wrap_context(self) -> str:
+        return f"desk-signing-key:{self.fingerprint}"
+
+
+class SigningKeyShare(models.Model):
+    key = models.ForeignKey(DeskSigningKey, on_delete=models.CASCADE, related_name="shares")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    sealed_key = models.BinaryField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["key", "user"], name="one_signing_share_per_person")
+        ]
+
+    def __str__(self) -> str:
+        return f"share of {self.key_id} for {self.user_id}"
+
+
+class ReferralStatus(models.TextChoices):
+    AWAITING_APPROVAL = "awaiting_approval", _("Waiting for approval")
+    SENT_BACK = "sent_back", _("Sent back")
+    CANCELLED = "cancelled", _("Cancelled")
+    SENT = "sent", _("Sent")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged by the partner")
+    CLOSED = "closed", _("Closed")
+
+
+class ReferralOutcome(models.TextChoices):
+    NONE = "", _("Not known yet")
+    ACTED = "acted", _("The partner acted")
+    DECLINED = "declined", _("The partner declined")
+    NO_RESPONSE = "no_response", _("No response")
+
+
+class Referral(models.Model):
+    """One referral of a case to a partner, prepared by one person and approved by another."""
+
+    public_id = models.CharField(max_length=32, unique=True, default=new_public_id, editable=False)
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="referrals")
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="referrals")
+    measure = models.ForeignKey(
+        "protection.Measure",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="referrals",
+    )
+    # The detail codes sent (amparo/consent/details.py), in clear like the
+    # consent they rest on; their content is only ever in the package.
+    fields = models.JSONField(default=list)
+    cover_note = models.BinaryField()  # encrypted, field "referral/<public_id>/cover"
+    status = models.CharField(
+        max_length=20, choices=ReferralStatus.choices, default=ReferralStatus.AWAITING_APPROVAL
+    )
+    prepared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    prepared_on = models.DateField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_on = models.DateField(null=True, blank=True)
+    sent_back_reason = models.BinaryField(null=True, blank=True)  # ".../sent-back"
+    # What the approval used: the consent grant, both fingerprints.
+    consent = models.ForeignKey(
+        "cases.Consent", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    partner_fingerprint = models.CharField(max_length=64, blank=True)
+    signing_fingerprint = models.CharField(max_length=64, blank=True)
+    # The OpenPGP message, kept only until downloaded once (and, for e-mail,
+    # handed to the outbox). It is encrypted to the partner: the server
+    # cannot read it even while it holds it.
+    package = models.BinaryField(null=True, blank=True)
+    package_sha256 = models.CharField(max_length=64, blank=True)
+    package_bytes = models.PositiveBigIntegerField(default=0)
+    by_email = models.BooleanField(default=False)
+    downloaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    downloaded_on = models.DateField(null=True, blank=True)
+    acknowledged_on = models.DateField(null=True, blank=True)
+    outcome = models.CharField(
+        max_length=16, choices=ReferralOutcome.choices, default="", blank=True
+    )
+    partner_reply = models.BinaryField(null=True, blank=True)  # ".../reply"
+    # Consent withdrawn after sending: the desk owes the partner a notice.
+    withdrawn_on = models.DateField(null=True, blank=True)
+    withdrawal_notice_on = models.DateField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["awaiting_approval", "cancelled"])
+                | Q(decided_by__isnull=False),
+                name="referral_decision_has_a_decider",
+            ),
+            models.CheckConstraint(
+                condition=~Q(decided_by=models.F("prepared_by")),
+                name="referral_two_people",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"referral {self.public_id}"
+
+    def aad_field(self, part: str) -> str:
+        return f"referral/{self.public_id}/{part}"
+
+    @property
+    def was_sent(self) -> bool:
+        return self.status in (
+            ReferralStatus.SENT,
+            ReferralStatus.ACKNOWLEDGED,
+            ReferralStatus.CLOSED,
+        )
