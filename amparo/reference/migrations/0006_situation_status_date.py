@@ -12,7 +12,7 @@ def load(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("reference", "0004_vocabulary_versions"),
+        ("reference", "0005_assembly_sessions"),
     ]
 
     operations = [
