@@ -36,8 +36,19 @@ lint: venv
 typecheck: venv
 	$(BIN)/mypy amparo $(wildcard bench/*.py)
 
+# Branch coverage floor (per cent) for each of these packages, measured during
+# the normal test run (see [tool.coverage] in pyproject.toml).
+COVERAGE_FLOOR ?= 95
+COVERED := amparo/crypto amparo/audit amparo/intake/scrub
+
 pytest: venv
-	$(BIN)/pytest
+	$(BIN)/pytest --cov --cov-report=
+	@for package in $(COVERED); do \
+		total=$$($(BIN)/coverage report --include="$$package/*" --format=total) || exit 1; \
+		echo "branch coverage of $$package: $$total % (floor $(COVERAGE_FLOOR) %)"; \
+		$(BIN)/coverage report --include="$$package/*" --fail-under=$(COVERAGE_FLOOR) >/dev/null \
+			|| { $(BIN)/coverage report --include="$$package/*"; exit 1; }; \
+	done
 
 test: lint typecheck pytest
 

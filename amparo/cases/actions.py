@@ -565,6 +565,10 @@ class CodingValues:
     region: str
     month: Any  # datetime.date (the 1st) or None
     perpetrators: list[tuple[str, str, str]]  # (perpetrator, involvement, confidence)
+    # Linked to an Assembly session (reference codes; all three empty when not).
+    assembly_session: str = ""
+    assembly_timing: str = ""
+    assembly_mode: str = ""
 
 
 CODING_FIELDS = (
@@ -576,6 +580,9 @@ CODING_FIELDS = (
     "country",
     "region",
     "month",
+    "assembly_session",
+    "assembly_timing",
+    "assembly_mode",
 )
 
 

@@ -365,6 +365,11 @@ class Coding(models.Model):
     country = models.CharField(max_length=2, blank=True)  # ISO 3166-1 alpha-2
     region = models.CharField(max_length=8, blank=True)  # UN M49 code
     month = models.DateField(null=True, blank=True)  # always the 1st of the month
+    # Linked to a session of the Assembly: its reference code, and when and how
+    # the incident happened relative to it (reference SessionTiming/SessionMode).
+    assembly_session = models.CharField(max_length=20, blank=True)
+    assembly_timing = models.CharField(max_length=8, blank=True)
+    assembly_mode = models.CharField(max_length=12, blank=True)
     coded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -215,3 +215,25 @@ def do_set_desk_texts(actor: User, texts: dict[tuple[str, str], str]) -> list[st
                 details={"changed": changed},
             )
     return changed
+
+
+def audit_reporter_visit(opened: OpenCase) -> None:
+    """The reporter came back with their code: a read of the case, kept to the day."""
+    record(
+        None,
+        "case_read",
+        target_type="case",
+        target_id=opened.case.public_id,
+        details={"by": "reporter"},
+    )
+
+
+def audit_reporter_download(opened: OpenCase, attachment: Attachment) -> None:
+    """The reporter downloaded one of their report's files (no identity, the day only)."""
+    record(
+        None,
+        "file_downloaded",
+        target_type="case",
+        target_id=opened.case.public_id,
+        details={"by": "reporter", "attachment": attachment.public_id},
+    )

@@ -8,10 +8,9 @@ from typing import Any
 
 from django.contrib import messages
 from django.db import DatabaseError
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -19,8 +18,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from amparo.audit.log import record
-from amparo.cases.files import iter_plaintext
+from amparo.cases.downloads import file_response
 from amparo.cases.models import Attachment, ConsentScope, Message, Sender, Stage, Urgency
 from amparo.cases.vault import NoAccess, OpenCase, ReporterAccess, open_for_reporter
 from amparo.consent import rules as consent_rules
@@ -28,7 +26,12 @@ from amparo.core import views as core_views
 from amparo.crypto import InvalidReceipt, normalize_receipt
 from amparo.intake import limits, reporter_session
 from amparo.intake import questionnaire as q
-from amparo.intake.actions import do_mark_read_by_reporter, do_reporter_message
+from amparo.intake.actions import (
+    audit_reporter_download,
+    audit_reporter_visit,
+    do_mark_read_by_reporter,
+    do_reporter_message,
+)
 from amparo.intake.desk_texts import desk_texts
 from amparo.intake.filecheck import missing_errors
 from amparo.intake.forms import MessageForm, ReceiptForm, error_summary
@@ -153,14 +156,7 @@ def _enter(
                 "side. Nothing was stored. Please try again in a few minutes."
             ),
         )
-    # The reporter came back: a read of the case, kept to the day.
-    record(
-        None,
-        "case_read",
-        target_type="case",
-        target_id=access.opened.case.public_id,
-        details={"by": "reporter"},
-    )
+    audit_reporter_visit(access.opened)
     reporter_session.start(request, response, access)
     return response
 
@@ -387,22 +383,11 @@ def follow_up_file(request: HttpRequest, public_id: str) -> HttpResponseBase:
     attachment = Attachment.objects.filter(case=opened.case, public_id=public_id).first()
     if attachment is None:
         raise Http404
-    meta = opened.decrypt_json(attachment.metadata, attachment.aad_field())
-    record(
-        None,
-        "file_downloaded",
-        target_type="case",
-        target_id=opened.case.public_id,
-        details={"by": "reporter", "attachment": attachment.public_id},
-    )
-    # Always a download, never shown inline: the browser must not interpret it.
-    response = StreamingHttpResponse(
-        iter_plaintext(opened, attachment), content_type="application/octet-stream"
-    )
-    response["Content-Disposition"] = (
-        content_disposition_header(as_attachment=True, filename=str(meta.get("name") or "file"))
-        or "attachment"
-    )
+    response = file_response(opened, attachment)
+    if response is None:
+        # Nothing of a damaged file is sent; the error is logged without its content.
+        return core_views.server_error(request)
+    audit_reporter_download(opened, attachment)
     return response
 
 
