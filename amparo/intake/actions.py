@@ -12,13 +12,14 @@ from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from amparo.accounts.models import User
 from amparo.audit.log import record
 from amparo.cases.actions import ConsentChoice, NewCase, do_add_message, do_create_case
 from amparo.cases.files import discard, store_attachment
-from amparo.cases.models import Attachment, Message, Sender, Urgency
+from amparo.cases.models import Attachment, Case, Message, Sender, Urgency
 from amparo.cases.signals import case_activity
 from amparo.cases.vault import OpenCase
 from amparo.intake.models import DeskText, Questionnaire, UsedFormToken
@@ -149,6 +150,32 @@ def do_reporter_message(opened: OpenCase, *, text: str, files: list[PreparedFile
         discard(stored)
         raise
     return message
+
+
+def do_complete_report(opened: OpenCase, answers: dict[str, Any]) -> None:
+    """The full form, answered later by someone who first sent the short urgent
+    form: the new answers join the old ones (what was said in danger stays)."""
+    case = opened.case
+    with transaction.atomic():
+        merged = {**opened.answers(), **answers}
+        # The version moves on, as with a message, so that a desk form opened
+        # before this is refused as stale rather than overwriting it.
+        Case.objects.filter(pk=case.pk).update(
+            answers=opened.encrypt_json(merged, "answers"),
+            version=F("version") + 1,
+            last_activity_on=timezone.localdate(),
+        )
+        case.refresh_from_db(fields=["answers", "version", "last_activity_on"])
+        record(
+            None,
+            "case_changed",
+            target_type="case",
+            target_id=case.public_id,
+            details={"by": "reporter", "fields": ["answers"]},
+        )
+        transaction.on_commit(
+            lambda: case_activity.send(sender=None, case=case, kind="reporter_message")
+        )
 
 
 def do_mark_read_by_reporter(opened: OpenCase) -> int:

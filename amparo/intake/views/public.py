@@ -8,19 +8,13 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from amparo.intake import reporter_session
+from amparo.intake import receipt_page, reporter_session
 from amparo.intake.desk_texts import desk_texts
 
 
 @require_safe
 def landing(request: HttpRequest) -> HttpResponse:
     return render(request, "intake/landing.html", {"texts": desk_texts()})
-
-
-@require_safe
-def danger(request: HttpRequest) -> HttpResponse:
-    """Emergency contacts at once, and a way to report marked urgent."""
-    return render(request, "intake/danger.html", {"texts": desk_texts()})
 
 
 @require_safe
@@ -39,4 +33,6 @@ def quick_exit(request: HttpRequest) -> HttpResponse:
     response = HttpResponseRedirect(settings.AMPARO_QUICK_EXIT_URL)
     if reporter_session.active(request):
         reporter_session.end(request, response)
+    if receipt_page.holds(request):
+        receipt_page.forget(request, response)
     return response
