@@ -13,6 +13,7 @@ from amparo.crypto import (
     KdfParams,
     current_params,
     current_receipt_set,
+    receipt_params,
     stretch,
     subkey,
 )
@@ -129,7 +130,11 @@ def test_it_needs_exactly_true_to_use_insecure_params(
 def test_it_uses_insecure_params_when_test_settings_ask(monkeypatch: pytest.MonkeyPatch) -> None:
     fake_settings(monkeypatch, configured=True, AMPARO_INSECURE_FAST_KDF=True)
     assert current_params("password") == INSECURE_TEST_PARAMS
-    assert current_params("receipt") == INSECURE_TEST_PARAMS
+    # Receipt sets stay distinct in tests (one pass per set id) but cost nothing.
+    receipt = current_params("receipt")
+    assert receipt.memory_kib == INSECURE_TEST_PARAMS.memory_kib
+    assert receipt.time_cost == current_receipt_set()
+    assert receipt_params(1) != receipt
 
 
 def test_it_rejects_an_unknown_purpose() -> None:
