@@ -65,7 +65,9 @@ class EmergencyContactTests(IntakeTestCase):
         page = self.client.get("/fr/danger/")
         self.assertContains(page, 'href="tel:+12025550100"')
         self.assertNotContains(page, "Ligne Mali")
-        self.assertContains(page, '<option value="ML">Mali</option>')  # only countries with contacts
+        self.assertContains(
+            page, '<option value="ML">Mali</option>'
+        )  # only countries with contacts
         self.assertNotContains(page, '<option value="SD">')
         page = self.client.get("/fr/danger/?country=ML")
         self.assertContains(page, 'href="tel:+22320220000" dir="ltr">+223 20 22 00 00</a>')
