@@ -22,7 +22,7 @@ from amparo.cases.files import discard, store_attachment
 from amparo.cases.models import Attachment, Case, Message, Sender, Urgency
 from amparo.cases.signals import case_activity
 from amparo.cases.vault import OpenCase
-from amparo.intake.models import DeskText, Questionnaire, UsedFormToken
+from amparo.intake.models import DeskText, EmergencyContact, Questionnaire, UsedFormToken
 
 
 class IntakeError(Exception):
@@ -264,3 +264,41 @@ def audit_reporter_download(opened: OpenCase, attachment: Attachment) -> None:
         target_id=opened.case.public_id,
         details={"by": "reporter", "attachment": attachment.public_id},
     )
+
+
+EMERGENCY_CONTACT_FIELDS = (
+    "name",
+    "phone",
+    "details",
+    "countries",
+    "profiles",
+    "position",
+    "active",
+)
+
+
+def do_save_emergency_contact(
+    actor: User, contact: EmergencyContact | None, values: dict[str, Any]
+) -> EmergencyContact:
+    """Add or change an emergency contact; audited with the fields changed."""
+    with transaction.atomic():
+        if contact is None:
+            contact = EmergencyContact.objects.create(
+                **{name: values[name] for name in EMERGENCY_CONTACT_FIELDS}
+            )
+            changed = list(EMERGENCY_CONTACT_FIELDS)
+        else:
+            changed = [n for n in EMERGENCY_CONTACT_FIELDS if getattr(contact, n) != values[n]]
+            for name in changed:
+                setattr(contact, name, values[name])
+            if changed:
+                contact.save(update_fields=[*changed, "updated_at"])
+        if changed:
+            record(
+                actor,
+                "settings_changed",
+                target_type="emergency_contact",
+                target_id=str(contact.pk),
+                details={"fields": changed},
+            )
+    return contact

@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from amparo.intake import receipt_page, reporter_session
+from amparo.intake import emergency, receipt_page, reporter_session
 from amparo.intake.desk_texts import desk_texts
 
 
@@ -22,7 +22,11 @@ def thanks(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "intake/thanks.html",
-        {"texts": desk_texts(), "urgent": request.GET.get("urgent") == "1"},
+        {
+            "texts": desk_texts(),
+            "urgent": request.GET.get("urgent") == "1",
+            "contacts": emergency.contacts_for(),
+        },
     )
 
 

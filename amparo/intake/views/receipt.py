@@ -12,7 +12,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods
 
-from amparo.intake import receipt_page
+from amparo.intake import emergency, receipt_page
 from amparo.intake.desk_texts import desk_texts
 
 
@@ -50,6 +50,11 @@ def received(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "intake/received.html",
-        {**page, "texts": desk_texts(), "problem": problem},
+        {
+            **page,
+            "texts": desk_texts(),
+            "problem": problem,
+            "contacts": emergency.contacts_for(page.get("country", "")),
+        },
         status=400 if problem else 200,
     )

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from amparo.core import views as core_views
 from amparo.crypto import generate_receipt
-from amparo.intake import limits, receipt_page
+from amparo.intake import emergency, limits, receipt_page
 from amparo.intake import questionnaire as q
 from amparo.intake.actions import IntakeError, do_submit_report, token_used
 from amparo.intake.desk_texts import desk_texts
@@ -159,6 +159,15 @@ def _report_page(
         "max_file_mib": max_file_bytes() // (1024 * 1024),
         "texts": desk_texts(),
     }
+    if mode == ReportForm.URGENT:
+        # Contacts for the country and profile chosen in the small GET filter.
+        country = request.GET.get("country", "")[:2]
+        profile = request.GET.get("profile", "")[:64]
+        context["contacts"] = emergency.contacts_for(country, profile)
+        context["filter_countries"], context["filter_profiles"] = emergency.filter_choices()
+        context["chosen_country"], context["chosen_profile"] = country, profile
+    else:
+        context["contacts"] = emergency.contacts_for()
     template = "intake/danger.html" if mode == ReportForm.URGENT else "intake/report.html"
     return render(request, template, context, status=status)
 
@@ -273,11 +282,16 @@ def _submit(request: HttpRequest, uploads: list[EncryptedUpload], mode: str) -> 
         "receipt": new.receipt,
         "urgent": urgent,
         "short": mode == ReportForm.URGENT,
+        "country": str(answers.get("country", "")),
         "files": [{"name": f.name, "scrubbed": f.scrubbed} for f in files.prepared],
     }
     # The language links lead to the kept receipt page, not to an empty form.
     request.amparo_switch_path = reverse("intake:received")  # type: ignore[attr-defined]
-    response = render(request, "intake/received.html", {**page, "texts": desk_texts()})
+    response = render(
+        request,
+        "intake/received.html",
+        {**page, "texts": desk_texts(), "contacts": emergency.contacts_for(str(page["country"]))},
+    )
     receipt_page.keep(request, response, page)
     return response
 
