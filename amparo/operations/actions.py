@@ -37,6 +37,7 @@ from amparo.cases.models import (
     StageChange,
 )
 from amparo.cases.vault import OpenCase
+from amparo.consent.rules import allows
 from amparo.operations.models import (
     DEFAULT_RULES,
     MAX_KEEP_DAYS,
@@ -156,32 +157,25 @@ def due_for_deletion(today: datetime.date | None = None) -> list[Due]:
 
 
 def statistics_allowed(case: Case) -> bool:
-    """Whether the defender agreed to be counted in statistics (the consent helper
-    when it exists; otherwise the latest, unrevoked Consent row of that scope)."""
-    try:
-        from amparo.consent.rules import allows  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        latest = (
-            Consent.objects.filter(case=case, scope=ConsentScope.STATISTICS).order_by("-id").first()
-        )
-        return bool(latest and latest.granted and latest.revoked_on is None)
-    return bool(allows(case, "statistics"))
+    """Whether the defender agrees, today, to be counted in statistics."""
+    return bool(allows(case, ConsentScope.STATISTICS))
 
 
 # What a kept shell keeps: the coding and the consent records it rests on.
 _KEPT_WITH_SHELL = {Coding, CodedPerpetrator, Consent, Shredding, DeletionRequest}
 
 
-def _kept_model(model: type[models.Model]) -> bool:
-    return model in _KEPT_WITH_SHELL or model._meta.app_label == "consent"
-
-
 def _delete_hanging_rows(case: Case) -> None:
-    for relation in Case._meta.related_objects:
-        model = relation.related_model
-        if not isinstance(model, type) or model is Case or _kept_model(model):
+    """Every row of any app that points at the case, but what the shell keeps."""
+    for relation in Case._meta.get_fields(include_hidden=True):
+        if not (relation.is_relation and relation.auto_created and not relation.concrete):
             continue
-        field_name = relation.field.name
+        model = relation.related_model
+        if not (isinstance(model, type) and issubclass(model, models.Model)):
+            continue
+        if model is Case or model in _KEPT_WITH_SHELL:
+            continue
+        field_name = relation.field.name  # type: ignore[union-attr]
         model._default_manager.filter(**{field_name: case}).delete()
 
 
@@ -220,7 +214,8 @@ def do_shred_case(
             reporter_sealed_key=None,
             answers=b"",
         )
-        Consent.objects.filter(case=case).exclude(terms=None).update(terms=None)
+        # Consent records are append-only: what they hold encrypted (risk notes)
+        # is under the case key and dies with it; in clear they hold only codes.
         DeletionRequest.objects.filter(case=case).update(reason=None)
         Shredding.objects.create(
             case=case if keep else None,

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from amparo.cases.access import visible_cases
 from amparo.cases.models import Case, Message, Sender, Stage, Urgency
 from amparo.cases.workflow import FINISHED_STAGES
+from amparo.operations import attention as operations_attention
 from amparo.protection.models import OPEN_STATUSES, Assessment, Measure, UrgentWatch
 
 YEARLY = datetime.timedelta(days=365)
@@ -140,6 +141,13 @@ LISTS: tuple[AttentionList, ...] = (
         _("Reporter messages unanswered"),
         _("The reporter wrote and the desk has not answered for several days."),
         unanswered,
+    ),
+    # Owned by amparo/operations: the request is answered on its Retention page.
+    AttentionList(
+        "deletion_requests",
+        operations_attention.TITLE,
+        operations_attention.RULE,
+        operations_attention.deletion_requested,
     ),
 )
 BY_CODE = {item.code: item for item in LISTS}

@@ -74,8 +74,17 @@ class DeletionRequestTests(AmparoTestCase):
         response = self.client_class().post("/en/follow-up/", {"receipt": self.reporter.receipt})
         self.assertContains(response, "No report matches this code.", status_code=400)
 
+    def attention_count(self) -> int:
+        from django.utils import timezone
+
+        from amparo.protection import attention
+
+        return attention.counts(self.coordinator.user, timezone.now())["deletion_requests"]
+
     def test_a_coordinator_keeps_it_with_an_encrypted_reason(self) -> None:
+        self.assertEqual(self.attention_count(), 0)
         request = self.ask()
+        self.assertEqual(self.attention_count(), 1)  # on protection's needs-attention page
         self.sign_in(self.coordinator)
         url = reverse("operations:decide", args=[request.pk])
         missing = self.client.post(url, {"decision": "keep", "reason": " "})
@@ -83,6 +92,7 @@ class DeletionRequestTests(AmparoTestCase):
         self.client.post(url, {"decision": "keep", "reason": "A referral to the mission is open."})
         request.refresh_from_db()
         self.assertEqual(request.status, RequestStatus.KEPT)
+        self.assertEqual(self.attention_count(), 0)
         self.assertNotIn(b"referral", bytes(request.reason))
         opened = open_for_staff(
             self.reporter.case, self.coordinator.user, self.coordinator.private_key()
