@@ -175,8 +175,10 @@ class Referral(models.Model):
     decided_on = models.DateField(null=True, blank=True)
     sent_back_reason = models.BinaryField(null=True, blank=True)  # ".../sent-back"
     # What the approval used: the consent grant, both fingerprints.
+    # RESTRICT, not PROTECT: deleting the whole case (a deletion request,
+    # retention) removes both together; deleting the record alone is refused.
     consent = models.ForeignKey(
-        "cases.Consent", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "cases.Consent", null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
     )
     partner_fingerprint = models.CharField(max_length=64, blank=True)
     signing_fingerprint = models.CharField(max_length=64, blank=True)

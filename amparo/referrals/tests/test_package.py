@@ -228,3 +228,27 @@ class PackageTest(ReferralTestCase):
         with self.assertRaises(ReferralError) as raised:
             do_send_withdrawal_notice(self.second_coordinator.user, referral)
         self.assertEqual(raised.exception.code, "notice_already_sent")
+
+
+class CaseDeletionTest(ReferralTestCase):
+    def test_deleting_a_case_removes_its_referrals_and_consents(self) -> None:
+        from amparo.cases.models import Case, Consent
+        from amparo.cases.vault import open_for_staff
+
+        partner, _key = self.make_partner()
+        created, _s, _o = self.make_case()
+        self.consent_to(created, partner, ["answer:narrative"])
+        referral = do_prepare_referral(
+            created.opened,
+            self.coordinator.user,
+            partner=partner,
+            fields=["answer:narrative"],
+            cover_note="x",
+        )
+        approver = self.second_coordinator
+        opened = open_for_staff(created.case, approver.user, approver.private_key())
+        do_approve(opened, approver.user, approver.private_key(), referral, by_email=False)
+        Case.objects.filter(pk=created.case.pk).delete()
+        self.assertFalse(Referral.objects.exists())
+        self.assertFalse(Consent.objects.filter(case_id=created.case.pk).exists())
+        partner.refresh_from_db()  # the partner stays
