@@ -25,6 +25,7 @@ from amparo.cases.vault import NoAccess, OpenCase, open_for_staff
 from amparo.consent import rules
 from amparo.consent.details import case_details
 from amparo.consent.views import target_label
+from amparo.reference import api as reference
 from amparo.referrals import openpgp
 from amparo.referrals.access import access_partner_by_public_id, access_referral_by_public_id
 from amparo.referrals.actions import (
@@ -264,6 +265,10 @@ def _partner_page(
         "referrals/partner_detail.html",
         {
             "partner": partner,
+            "measure_labels": [
+                reference.term_label("protection_measure", code) for code in partner.measures
+            ],
+            "country_names": [reference.country_name(code) for code in partner.countries],
             "fingerprint": openpgp.format_fingerprint(partner.fingerprint),
             "form": form,
             "second_admin": partner.added_by_id != request.user.pk,
