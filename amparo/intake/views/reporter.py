@@ -18,9 +18,10 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from amparo.cases.actions import do_upgrade_receipt
 from amparo.cases.downloads import file_response
 from amparo.cases.models import Attachment, ConsentScope, Message, Sender, Stage, Urgency
-from amparo.cases.vault import NoAccess, OpenCase, ReporterAccess, open_for_reporter
+from amparo.cases.vault import NoAccess, OpenCase, ReporterAccess, open_for_reporter_by_keys
 from amparo.consent import rules as consent_rules
 from amparo.core import views as core_views
 from amparo.crypto import InvalidReceipt, normalize_receipt
@@ -123,7 +124,11 @@ def _open_by_receipt(request: HttpRequest, typed: str) -> ReporterAccess | _Refu
         )
     limits.count(request, "receipt")
     try:
-        return open_for_reporter(*stretch_for_follow_up(typed))
+        candidates = stretch_for_follow_up(typed)
+        access = open_for_reporter_by_keys(candidates)
+        # Found under an older parameter set: re-derive under the current one now.
+        do_upgrade_receipt(access, candidates[0])
+        return access
     except StretchBusy:
         # 429, not 503: a flood must not fill the error log either.
         return _Refusal(429, _("The service is very busy. Please try again in a minute."))
