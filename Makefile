@@ -11,7 +11,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 APPS := $(patsubst amparo/%/locale,%,$(wildcard amparo/*/locale))
 
-.PHONY: venv run test lint typecheck pytest bench faults messages clean
+.PHONY: venv run test lint typecheck pytest bench faults messages screens clean
 
 # The stamp is rebuilt whenever pyproject.toml changes.
 $(BIN)/.installed: pyproject.toml
@@ -29,6 +29,11 @@ run: venv
 	@echo "Serving on http://127.0.0.1:$(PORT)/ — press Ctrl-C to stop."
 	exec $(BIN)/gunicorn -c gunicorn.conf.py amparo.wsgi:application --bind 127.0.0.1:$(PORT) --workers 2
 
+# 360 px screenshots of the form, urgent path, receipt and follow-up in each
+# language, into docs/screens/ (needs Chromium; serves on 127.0.0.1:8160).
+screens: venv
+	$(BIN)/python tools/screens.py
+
 lint: venv
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
@@ -36,8 +41,19 @@ lint: venv
 typecheck: venv
 	$(BIN)/mypy amparo $(wildcard bench/*.py)
 
+# Branch coverage floor (per cent) for each of these packages, measured during
+# the normal test run (see [tool.coverage] in pyproject.toml).
+COVERAGE_FLOOR ?= 95
+COVERED := amparo/crypto amparo/audit amparo/intake/scrub
+
 pytest: venv
-	$(BIN)/pytest
+	$(BIN)/pytest --cov --cov-report=
+	@for package in $(COVERED); do \
+		total=$$($(BIN)/coverage report --include="$$package/*" --format=total) || exit 1; \
+		echo "branch coverage of $$package: $$total % (floor $(COVERAGE_FLOOR) %)"; \
+		$(BIN)/coverage report --include="$$package/*" --fail-under=$(COVERAGE_FLOOR) >/dev/null \
+			|| { $(BIN)/coverage report --include="$$package/*"; exit 1; }; \
+	done
 
 test: lint typecheck pytest
 

@@ -148,7 +148,19 @@ def do_enrol(
         user.save()
         locked.used_at = timezone.now()
         locked.save(update_fields=["used_at"])
-        record(user, "enrolled", target_type="user", target_id=str(user.pk))
+        # The roles granted, in the HMAC-chained trail: verify_roles checks
+        # every key role in the table against these events.
+        record(
+            user,
+            "enrolled",
+            target_type="user",
+            target_id=str(user.pk),
+            details={
+                "invitation": locked.pk,
+                "roles": [str(role) for role in user.roles()],
+                "waiting": [str(role) for role in waiting],
+            },
+        )
         if waiting:
             _open_change(locked.created_by, user, StaffChange.Kind.GRANT_ROLES, roles=list(waiting))
     return user

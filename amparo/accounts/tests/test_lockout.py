@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import time
+from unittest import mock
+
 from django.test import Client
 
-from amparo.accounts import devices, keyring
+from amparo.accounts import attempts, devices, keyring
 from amparo.accounts.models import User
 from amparo.audit.models import AuditEvent
 from amparo.tests.base import AmparoTestCase
@@ -13,7 +16,21 @@ LOGIN = "/en/staff/login/"
 NEW_PASSWORD = "a brand new passphrase 9"
 
 
-class TargetedLockoutTests(AmparoTestCase):
+class MidWindowTestCase(AmparoTestCase):
+    """Attempt counters live in fixed 15-minute windows: hold the clock in the
+    middle of the current one, so a test never straddles two (the codes the
+    personas compute follow the same clock)."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        window = attempts.WINDOW_SECONDS
+        self.now = (time.time() // window) * window + window / 2
+        patcher = mock.patch.object(time, "time", lambda: self.now)
+        patcher.start()
+        self.addCleanup(patcher.stop)
+
+
+class TargetedLockoutTests(MidWindowTestCase):
     def post(self, client: Client, password: str, code: str):  # type: ignore[no-untyped-def]
         return client.post(LOGIN, {"username": "handler", "password": password, "code": code})
 
@@ -82,7 +99,7 @@ class TargetedLockoutTests(AmparoTestCase):
         self.assertNotContains(response, "Too many attempts")
 
 
-class AggregatedAuditTests(AmparoTestCase):
+class AggregatedAuditTests(MidWindowTestCase):
     def test_held_back_attempts_write_one_event_per_window(self) -> None:
         client = Client()
         for _ in range(40):
@@ -98,8 +115,14 @@ class AggregatedAuditTests(AmparoTestCase):
         )
         self.assertLessEqual(AuditEvent.objects.filter(action__startswith="login").count(), 7)
 
+        # The next window's first event carries this window's total.
+        self.now += attempts.WINDOW_SECONDS
+        client.post(LOGIN, {"username": "nobody-4", "password": "wrong!", "code": "1"})
+        latest = AuditEvent.objects.filter(details__aggregated="unknown_account").order_by("seq")
+        self.assertEqual([e.details["previous_window_count"] for e in latest], [0, 3])
 
-class PasswordChangeThrottleTests(AmparoTestCase):
+
+class PasswordChangeThrottleTests(MidWindowTestCase):
     def test_it_limits_guesses_of_the_current_password(self) -> None:
         h = self.handler
         self.sign_in(h)

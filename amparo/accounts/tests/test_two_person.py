@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from unittest import mock
 
 from django.contrib.sessions.models import Session
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
 from django.test import TestCase, TransactionTestCase, override_settings
 from django.utils import timezone
@@ -522,7 +522,9 @@ class SeededDeskTests(TestCase):
         self.addCleanup(override.disable)
 
     def test_one_administrator_can_neither_add_a_reader_nor_lose_a_case(self) -> None:
-        call_command("seed_demo", "--cases", "12", "--receipts", "0", stdout=io.StringIO())
+        call_command(
+            "seed_demo", "--cases", "12", "--receipts", "0", "--workers", "1", stdout=io.StringIO()
+        )
         coordinator = User.objects.get(username="coordinator")
         key = unwrap_with_password(as_bytes(coordinator.private_key_by_password), DEMO_PASSWORD)
         admin = User.objects.get(username="admin")
@@ -549,3 +551,21 @@ class SeededDeskTests(TestCase):
         self.assertEqual(Case.objects.count(), 13)
         for case in Case.objects.all():
             open_for_staff(case, coordinator, key)
+
+
+class VerifyRolesTests(AmparoTestCase):
+    def test_it_explains_every_key_role_given_through_the_application(self) -> None:
+        invitation, _token = do_invite(self.administrator.user, "newcomer", [Role.COORDINATOR])
+        newcomer = enrol_invited(invitation)
+        do_confirm_change(self.coordinator.user, StaffChange.objects.get(subject=newcomer.user))
+        do_change_roles(self.administrator.user, self.handler.user, {Role.ANALYST})
+        out = io.StringIO()
+        call_command("verify_roles", stdout=out)
+        self.assertIn("every key role is explained", out.getvalue())
+
+    def test_it_finds_a_role_written_straight_into_the_database(self) -> None:
+        User.objects.filter(pk=self.analyst.user.pk).update(is_coordinator=True)
+        out = io.StringIO()
+        with self.assertRaises(CommandError):
+            call_command("verify_roles", stdout=out)
+        self.assertIn("analyst): coordinator: no event grants it", out.getvalue())

@@ -16,8 +16,9 @@ from django.test import TestCase
 from amparo.accounts.actions import AccountError, do_invite, do_recover
 from amparo.accounts.forms import InvitationForm
 from amparo.accounts.models import Invitation, Role, User
+from amparo.accounts.tests.test_lockout import MidWindowTestCase
 from amparo.accounts.usernames import UsernameError, check_new_username, normalize_username
-from amparo.tests.base import AmparoTestCase, enrol_persona
+from amparo.tests.base import enrol_persona
 
 LONG_S = "panaly\u017ft"  # with a long s
 LOGIN = "/en/staff/login/"
@@ -49,8 +50,9 @@ class NormalisationTests(TestCase):
         self.assertEqual(check_new_username("\u0645\u0631\u064a\u0645", existing), "مريم")
 
 
-class UsernameTests(AmparoTestCase):
+class UsernameTests(MidWindowTestCase):
     def setUp(self) -> None:
+        super().setUp()
         self.analyst_persona = enrol_persona("panalyst", [Role.ANALYST])
 
     def post(self, username: str, password: str, code: str):  # type: ignore[no-untyped-def]

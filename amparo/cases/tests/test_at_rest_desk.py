@@ -1,5 +1,6 @@
 """What the desk writes is as unreadable at rest as what the reporter wrote:
-notes, replies, reasons, searches and reads leave no plaintext behind."""
+notes, replies, reasons, threat facts, measure outcomes, searches and reads
+leave no plaintext behind."""
 
 from __future__ import annotations
 
@@ -42,6 +43,45 @@ class DeskAtRestTests(TransactionTestCase):
                 version = Case.objects.get(pk=created.case.pk).version
                 response = self.client.post(url + path, {**data, "version": version})
                 self.assertEqual(response.status_code, 302, path)
+            # The protection side: threat facts, reasons, measure outcomes (amparo/protection).
+            protection = f"/en/staff/protection/cases/{created.case.public_id}/"
+            response = self.client.post(
+                protection + "assess/",
+                {
+                    "number": "0",
+                    "threats-TOTAL_FORMS": "1",
+                    "threats-INITIAL_FORMS": "0",
+                    "threats-0-facts": f"threat facts {marker}",
+                    "threats-0-source": f"source {marker}",
+                    "likelihood": "1",
+                    "impact": "1",
+                    "chosen_level": "high",
+                    "override_reason": f"override {marker}",
+                    "v__location__routines": "high",
+                    "vr__location__routines": f"rating reason {marker}",
+                },
+            )
+            self.assertEqual(response.status_code, 302, "assess")
+            response = self.client.post(
+                protection + "measures/new/",
+                {"kind": "legal_aid", "description": f"plan {marker}", "defender_agreed": "yes"},
+            )
+            self.assertEqual(response.status_code, 302, "measure")
+            measure = created.case.measures.get()
+            response = self.client.post(
+                protection + f"measures/{measure.public_id}/",
+                {
+                    "kind": "legal_aid",
+                    "status": "done",
+                    "version": "1",
+                    "defender_agreed": "yes",
+                    "outcome": f"outcome {marker}",
+                    "partner": f"partner {marker}",
+                    "note": f"status note {marker}",
+                },
+            )
+            self.assertEqual(response.status_code, 302, "measure update")
+            self.assertContains(self.client.get(url), f"outcome {marker}")
             search = self.client.post("/en/staff/cases/search/", {"q": marker})
             self.assertContains(search, created.case.reference)
             self.client.post("/en/staff/cases/search/", {"q": search_marker})

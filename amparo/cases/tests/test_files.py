@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from amparo.audit.models import AuditEvent
+from amparo.cases.downloads import safe_filename
 from amparo.cases.files import stored_path
 from amparo.cases.tests.base import DeskTestCase, add_file, make_case
-from amparo.cases.views import safe_filename
 from amparo.crypto import DecryptionError
 
 PNG = bytes.fromhex(

@@ -15,8 +15,6 @@ from amparo.cases.models import Case
 from amparo.cases.vault import NoAccess, OpenCase, open_for_staff
 
 DESK = staff_required(Role.HANDLER, Role.COORDINATOR)
-# Images a browser may show inline. Never SVG: it can carry script.
-PREVIEW_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
 
 
 def user_of(request: HttpRequest) -> User:
