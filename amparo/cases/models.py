@@ -67,6 +67,11 @@ class Case(models.Model):
     reporter_public_key = models.BinaryField(null=True, editable=False)
     reporter_private_key = models.BinaryField(null=True, editable=False)
     reporter_sealed_key = models.BinaryField(null=True, editable=False)
+    # The receipt parameter set (amparo/crypto/kdf.py RECEIPT_PARAM_SETS) the lookup id
+    # and wrapping key were derived with. 1 for reports from before the sets existed;
+    # do_create_case sets the current one. Indexed: a follow-up asks which sets are
+    # still in use.
+    receipt_params = models.PositiveSmallIntegerField(default=1, db_index=True, editable=False)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

@@ -160,6 +160,7 @@ class _Loader:
                 {
                     **_labels("name", situation),
                     "status": situation.status,
+                    "status_date": situation.status_date,
                     "countries": list(situation.countries),
                     "position": position,
                     "as_of": situation.as_of,

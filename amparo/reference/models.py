@@ -129,6 +129,8 @@ class Situation(models.Model):
     countries = models.JSONField(_("countries"), default=list)
     position = models.PositiveIntegerField(_("position"), default=0)
     as_of = models.DateField(_("as of"))
+    # When the status took effect, where a source gives it.
+    status_date = models.DateField(_("status since"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
     locally_edited = models.BooleanField(_("edited by an administrator"), default=False)
 
