@@ -394,6 +394,48 @@ def first_page_wire_bytes(port: int) -> int:
     return total
 
 
+TRACED_SUBMISSION = """
+import re, sys, tracemalloc
+import django
+django.setup()
+from django.test import Client
+from amparo.urls import urlpatterns  # noqa: F401  imports every view: part of the baseline
+sys.path.insert(0, "bench")
+from intake_bench import PHOTO
+client = Client(HTTP_HOST="127.0.0.1")
+page = client.get("/en/report/").content.decode()
+token = re.search(r'name="form_token" value="([^"]+)"', page).group(1)
+fields = {
+    "form_token": token, "consent_store": "on", "consent_contact": "on",
+    "reporting_for": "self", "what_happened": "Traced report: " + "followed. " * 80,
+    "when_month": "5", "when_year": "2025", "country": "UG", "place": "Gulu",
+    "targeted": "Myself", "responsible": "Unknown men", "engagement": "witness",
+    "website": "",
+}
+from django.core.files.uploadedfile import SimpleUploadedFile
+fields["files"] = SimpleUploadedFile("photo.jpg", PHOTO, content_type="image/jpeg")
+tracemalloc.start()
+response = client.post("/en/report/", fields)
+peak = tracemalloc.get_traced_memory()[1]
+assert response.status_code == 200 and b'id="receipt"' in response.content, response.status_code
+print(peak)
+"""
+
+
+def traced_submission_peak(env: dict[str, str]) -> float:
+    """tracemalloc's peak (MiB) over one submission, in a process that has imported the
+    app and served the form first: Python's own allocations (Argon2's memory is C's)."""
+    done = subprocess.run(
+        [sys.executable, "-c", TRACED_SUBMISSION],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return int(done.stdout.strip().splitlines()[-1]) / (1024 * 1024)
+
+
 def main() -> None:
     with database() as url, tempfile.TemporaryDirectory(prefix="amparo-intake-bench-") as data:
         env = production_environment(url, data)
@@ -465,6 +507,8 @@ def main() -> None:
             report("intake_peak_worker_rss", max(memory_mib(pid) for pid in workers), "MiB")
             note("intake_peak_worker_memory: VmHWM growth over VmRSS after imports and a page")
 
+        report("intake_submission_tracemalloc_peak", traced_submission_peak(env), "MiB")
+        sent += 1
         with psycopg.connect(url) as check:
             row = check.execute(
                 "SELECT count(*), count(DISTINCT reference) FROM cases_case"
