@@ -89,10 +89,10 @@ def fill(count: int) -> None:
             """
             INSERT INTO cases_case (public_id, reference, received_on, language, channel,
                 urgency, stage, questionnaire_version, answers, last_activity_on,
-                yearly_follow_up, version)
+                yearly_follow_up, version, receipt_params)
             SELECT md5(i::text), 'BENCH-' || i, DATE '2024-10-01' + (i %% 365), 'en', 'web',
                 'normal', CASE WHEN i %% 50 = 0 THEN 'duplicate' ELSE 'assessed' END,
-                'bench', '\\x00'::bytea, DATE '2024-10-01' + (i %% 365), false, 1
+                'bench', '\\x00'::bytea, DATE '2024-10-01' + (i %% 365), false, 1, 1
             FROM generate_series(1, %s) AS i
             """,
             [count],
