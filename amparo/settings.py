@@ -63,6 +63,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Compresses HTML after every later middleware has written the body (and pads it
+    # against BREACH): see amparo/core/compression.py.
+    "amparo.core.compression.HtmlGZipMiddleware",
     "amparo.core.middleware.security_headers",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -336,7 +339,7 @@ AMPARO_STRETCH_SLOTS = envint("AMPARO_STRETCH_SLOTS", 0)
 AMPARO_STRETCH_RESERVED = envint("AMPARO_STRETCH_RESERVED", 0)
 # Seconds a follow-up attempt waits for a slot before "try again"; a new
 # report waits this long, then stretches without a slot rather than fail.
-AMPARO_STRETCH_FOLLOW_UP_WAIT = envint("AMPARO_STRETCH_FOLLOW_UP_WAIT", 1)
+AMPARO_STRETCH_FOLLOW_UP_WAIT = envint("AMPARO_STRETCH_FOLLOW_UP_WAIT", 2)
 AMPARO_STRETCH_SUBMISSION_WAIT = envint("AMPARO_STRETCH_SUBMISSION_WAIT", 60)
 
 # Statistics and the annual report (see docs/statistics.md). Cells below the
