@@ -12,7 +12,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 APPS := $(patsubst amparo/%/locale,%,$(wildcard amparo/*/locale))
 
-.PHONY: venv lock run test lint typecheck pytest bench faults messages clean
+.PHONY: venv lock run test lint typecheck pytest bench faults messages screens clean
 
 # Installs exactly what requirements.lock pins, every file checked against its hash
 # (nothing else is fetched: --no-deps), then Amparo itself, editable. The stamp is
@@ -46,6 +46,11 @@ run: venv
 	$(BIN)/python manage.py seed_demo_desk --port $(PORT)
 	@echo "Serving on http://127.0.0.1:$(PORT)/ — press Ctrl-C to stop."
 	exec $(BIN)/gunicorn -c gunicorn.conf.py amparo.wsgi:application --bind 127.0.0.1:$(PORT) --workers 2
+
+# 360 px screenshots of the form, urgent path, receipt and follow-up in each
+# language, into docs/screens/ (needs Chromium; serves on 127.0.0.1:8160).
+screens: venv
+	$(BIN)/python tools/screens.py
 
 lint: venv
 	$(BIN)/ruff format --check .

@@ -332,14 +332,14 @@ AMPARO_SUBMISSIONS_PER_HOUR = envint("AMPARO_SUBMISSIONS_PER_HOUR", 600)
 # Follow-up code attempts: per client per 15 minutes, and for the whole desk per minute.
 AMPARO_RECEIPT_ATTEMPTS_PER_CLIENT = envint("AMPARO_RECEIPT_ATTEMPTS_PER_CLIENT", 10)
 AMPARO_RECEIPT_ATTEMPTS_PER_MINUTE = envint("AMPARO_RECEIPT_ATTEMPTS_PER_MINUTE", 60)
-# Concurrent receipt stretching across all workers (128 MiB and one core
-# each; 0: one per core, at least 2), and how many of those slots only new
-# reports may use (0: half of them, at least 1).
+# Concurrent receipt stretching across all workers (19 MiB and one core for
+# about 25 ms each, see docs/crypto.md; 0: one per core, at least 2), and how
+# many of those slots only new reports may use (0: half of them, at least 1).
 AMPARO_STRETCH_SLOTS = envint("AMPARO_STRETCH_SLOTS", 0)
 AMPARO_STRETCH_RESERVED = envint("AMPARO_STRETCH_RESERVED", 0)
 # Seconds a follow-up attempt waits for a slot before "try again"; a new
 # report waits this long, then stretches without a slot rather than fail.
-AMPARO_STRETCH_FOLLOW_UP_WAIT = envint("AMPARO_STRETCH_FOLLOW_UP_WAIT", 2)
+AMPARO_STRETCH_FOLLOW_UP_WAIT = envint("AMPARO_STRETCH_FOLLOW_UP_WAIT", 1)
 AMPARO_STRETCH_SUBMISSION_WAIT = envint("AMPARO_STRETCH_SUBMISSION_WAIT", 60)
 
 # Statistics and the annual report (see docs/statistics.md). Cells below the

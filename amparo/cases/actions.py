@@ -37,16 +37,18 @@ from amparo.cases.models import (
 )
 from amparo.cases.signals import case_activity
 from amparo.cases.vault import (
-    RECEIPT_SALT,
     NoAccess,
     OpenCase,
+    ReceiptKeys,
+    ReporterAccess,
     open_for_staff,
+    receipt_keys,
     reporter_context,
 )
 from amparo.cases.workflow import find_transition, meets_requirement
 from amparo.consent import rules as consent_rules
 from amparo.crypto import (
-    derive_receipt_secrets,
+    current_receipt_set,
     generate_keypair,
     generate_receipt,
     new_data_key,
@@ -119,8 +121,8 @@ def do_create_case(
     """Create a case, its sealed keys, its consents and (optionally) a receipt.
 
     ``receipt_secrets`` lets a caller pass (receipt, lookup_id, wrapping_key)
-    derived beforehand, outside the transaction, so the costly stretching
-    never holds a database lock.
+    derived beforehand under the current receipt parameter set, outside the
+    transaction, so the costly stretching never holds a database lock.
     """
     today = timezone.localdate()
     data_key = new_data_key()
@@ -140,12 +142,13 @@ def do_create_case(
     if with_receipt:
         if receipt_secrets is None:
             receipt = generate_receipt()
-            derived = derive_receipt_secrets(receipt, salt=RECEIPT_SALT)
+            derived = receipt_keys(receipt, current_receipt_set())
             lookup_id, wrapping_key = derived.lookup_id, derived.wrapping_key
         else:
             receipt, lookup_id, wrapping_key = receipt_secrets
         reporter = generate_keypair()
         case.reporter_lookup = lookup_id
+        case.receipt_params = current_receipt_set()
         case.reporter_public_key = reporter.public
         case.reporter_private_key = wrap_with_key(
             reporter.private, wrapping_key, context=reporter_context(case)
@@ -183,6 +186,46 @@ def do_create_case(
         # The reporter is not identified in the trail: actor None keeps the day only.
         record(entered_by, "case_created", target_type="case", target_id=case.public_id)
     return NewCase(case=case, receipt=receipt, opened=opened)
+
+
+def do_upgrade_receipt(access: ReporterAccess, current: ReceiptKeys) -> bool:
+    """Re-derive a report found under an older receipt parameter set with the current one.
+
+    ``current`` is the typed receipt already stretched under the current set (the
+    follow-up stretched it anyway), so this costs no further Argon2id. The lookup id,
+    the wrapped private key and the set id change together, in one transaction, and only
+    if the row still holds what the reporter opened (a concurrent follow-up with the
+    same receipt may have upgraded it first). True when this call upgraded the row.
+    """
+    case = access.opened.case
+    if access.receipt_set == current.params_set:
+        return False
+    with transaction.atomic():
+        row = Case.objects.select_for_update().filter(pk=case.pk).first()
+        if (
+            row is None
+            or row.receipt_params != access.receipt_set
+            or row.reporter_lookup != case.reporter_lookup
+        ):
+            return False
+        row.reporter_lookup = current.lookup_id
+        row.reporter_private_key = wrap_with_key(
+            access.reporter_private_key, current.wrapping_key, context=reporter_context(row)
+        )
+        row.receipt_params = current.params_set
+        row.save(update_fields=["reporter_lookup", "reporter_private_key", "receipt_params"])
+        record(
+            None,
+            "case_changed",
+            target_type="case",
+            target_id=row.public_id,
+            details={"receipt_params": current.params_set},
+        )
+    case.reporter_lookup = row.reporter_lookup
+    case.reporter_private_key = row.reporter_private_key
+    case.receipt_params = row.receipt_params
+    access.receipt_set = current.params_set
+    return True
 
 
 def do_grant_access(granter: User, granter_private_key: bytes, case: Case, grantee: User) -> None:
@@ -565,6 +608,10 @@ class CodingValues:
     region: str
     month: Any  # datetime.date (the 1st) or None
     perpetrators: list[tuple[str, str, str]]  # (perpetrator, involvement, confidence)
+    # Linked to an Assembly session (reference codes; all three empty when not).
+    assembly_session: str = ""
+    assembly_timing: str = ""
+    assembly_mode: str = ""
 
 
 CODING_FIELDS = (
@@ -576,6 +623,9 @@ CODING_FIELDS = (
     "country",
     "region",
     "month",
+    "assembly_session",
+    "assembly_timing",
+    "assembly_mode",
 )
 
 

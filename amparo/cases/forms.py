@@ -16,6 +16,7 @@ from amparo.cases.actions import MESSAGE_MAX_CHARS, NOTE_MAX_CHARS, REASON_MAX_C
 from amparo.cases.models import Stage, Urgency
 from amparo.protection import attention as attention_lists
 from amparo.reference import api as reference
+from amparo.reference.models import SESSION_WORDING, SessionMode, SessionTiming
 
 Choices = list[tuple[str, str]]
 
@@ -275,11 +276,29 @@ class CodingForm(forms.Form):
         help_text=_("Year and month, e.g. 2026-03. Never a day."),
         widget=forms.TextInput(attrs={"placeholder": "YYYY-MM", "inputmode": "numeric"}),
     )
+    assembly_session = forms.ChoiceField(label=SESSION_WORDING["session"], required=False)
+    assembly_timing = forms.ChoiceField(
+        label=SESSION_WORDING["timing"],
+        required=False,
+        choices=[("", "—"), *SessionTiming.choices],
+    )
+    assembly_mode = forms.ChoiceField(
+        label=SESSION_WORDING["mode"],
+        required=False,
+        choices=[("", "—"), *SessionMode.choices],
+    )
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    session_legend = SESSION_WORDING["legend"]
+    session_help = SESSION_WORDING["help"]
 
     def __init__(self, *args: Any, current: dict[str, Any] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         current = current or {}
+        _choice_field(self, "assembly_session").choices = [
+            ("", "—"),
+            *reference.session_choices(),
+        ]
 
         def term(list_code: str) -> Any:
             return lambda code: reference.term_label(list_code, code)
@@ -332,6 +351,12 @@ class CodingForm(forms.Form):
         cleaned = super().clean() or {}
         if not cleaned.get("region") and cleaned.get("country"):
             cleaned["region"] = reference.region_for(cleaned["country"])
+        if cleaned.get("assembly_session") and not cleaned.get("assembly_timing"):
+            self.add_error("assembly_timing", SESSION_WORDING["timing_missing"])
+        if not cleaned.get("assembly_session") and (
+            cleaned.get("assembly_timing") or cleaned.get("assembly_mode")
+        ):
+            self.add_error("assembly_session", SESSION_WORDING["session_missing"])
         return cleaned
 
 

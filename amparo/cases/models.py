@@ -67,6 +67,11 @@ class Case(models.Model):
     reporter_public_key = models.BinaryField(null=True, editable=False)
     reporter_private_key = models.BinaryField(null=True, editable=False)
     reporter_sealed_key = models.BinaryField(null=True, editable=False)
+    # The receipt parameter set (amparo/crypto/kdf.py RECEIPT_PARAM_SETS) the lookup id
+    # and wrapping key were derived with. 1 for reports from before the sets existed;
+    # do_create_case sets the current one. Indexed: a follow-up asks which sets are
+    # still in use.
+    receipt_params = models.PositiveSmallIntegerField(default=1, db_index=True, editable=False)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -365,6 +370,11 @@ class Coding(models.Model):
     country = models.CharField(max_length=2, blank=True)  # ISO 3166-1 alpha-2
     region = models.CharField(max_length=8, blank=True)  # UN M49 code
     month = models.DateField(null=True, blank=True)  # always the 1st of the month
+    # Linked to a session of the Assembly: its reference code, and when and how
+    # the incident happened relative to it (reference SessionTiming/SessionMode).
+    assembly_session = models.CharField(max_length=20, blank=True)
+    assembly_timing = models.CharField(max_length=8, blank=True)
+    assembly_mode = models.CharField(max_length=12, blank=True)
     coded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -12,6 +12,9 @@ def desk(request: HttpRequest) -> dict[str, object]:
     The switcher is a set of plain links to the same page under another
     language prefix, so it works without JavaScript and without a cookie.
     """
+    # A page reached by POST can name the page to switch to instead (the
+    # receipt, kept for a while, rather than an empty form).
+    current = getattr(request, "amparo_switch_path", None) or request.get_full_path()
     languages = []
     for code, _name in settings.LANGUAGES:
         info = get_language_info(code)
@@ -20,7 +23,7 @@ def desk(request: HttpRequest) -> dict[str, object]:
                 "code": code,
                 "name_local": info["name_local"],
                 "bidi": info["bidi"],
-                "url": translate_url(request.get_full_path(), code),
+                "url": translate_url(current, code),
             }
         )
     return {

@@ -26,10 +26,13 @@ from .files import (
 )
 from .kdf import (
     INSECURE_TEST_PARAMS,
+    RECEIPT_PARAM_SETS,
     RECEIPT_PARAMS,
     STAFF_PASSWORD_PARAMS,
     KdfParams,
     current_params,
+    current_receipt_set,
+    receipt_params,
     stretch,
     subkey,
 )
@@ -60,6 +63,7 @@ __all__ = [
     "INSECURE_TEST_PARAMS",
     "RECEIPT_ENTROPY_BITS",
     "RECEIPT_PARAMS",
+    "RECEIPT_PARAM_SETS",
     "STAFF_PASSWORD_PARAMS",
     "CryptoError",
     "DecryptionError",
@@ -71,6 +75,7 @@ __all__ = [
     "ReceiptSecrets",
     "StreamEncryptor",
     "current_params",
+    "current_receipt_set",
     "decrypt_field",
     "decrypt_file",
     "decrypt_json",
@@ -92,6 +97,7 @@ __all__ = [
     "normalize_receipt",
     "normalize_recovery_key",
     "open_data_key",
+    "receipt_params",
     "seal_data_key",
     "stretch",
     "subkey",

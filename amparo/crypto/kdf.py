@@ -4,7 +4,7 @@ Argon2id (argon2-cffi) stretches low- or medium-entropy secrets; BLAKE2b
 (libsodium crypto_generichash) derives independent keys from one strong secret.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from argon2.low_level import Type, hash_secret_raw
@@ -42,14 +42,23 @@ class KdfParams:
 # raised later and old blobs still open.
 STAFF_PASSWORD_PARAMS = KdfParams(time_cost=3, memory_kib=64 * 1024, parallelism=1)
 
-# Receipts: 128 MiB, t=3, one lane: about 0.35 s on the 2-core reference box. A receipt
-# already has 93 bits of entropy, so this is defence in depth, but it is where depth
-# matters: the salt has to be installation-wide (the lookup must be deterministic), so
-# one guess is tested against every report at once, and a partly seen receipt (a photo,
-# a shoulder) loses entropy. More memory rather than more passes because an attacker's
-# cost grows with memory x time while ours is bounded by the concurrency cap.
-# Changing these values changes every lookup id: see docs/crypto.md before touching them.
-RECEIPT_PARAMS = KdfParams(time_cost=3, memory_kib=128 * 1024, parallelism=1)
+# Receipts: numbered parameter sets, because changing the parameters changes every
+# lookup id. Each report stores the id of the set its lookup id was derived with; a
+# follow-up stretches the typed receipt under every set still in use and a report found
+# under an older set is re-derived under the current one (amparo/cases/actions.py
+# do_upgrade_receipt). Never change or remove a set while a report still uses it: add a
+# new one and make it current. docs/crypto.md gives the arithmetic behind the choice.
+RECEIPT_PARAM_SETS: dict[int, KdfParams] = {
+    # Until issue 12: 128 MiB, t=3 (about 0.35 s on the 2-core reference box).
+    1: KdfParams(time_cost=3, memory_kib=128 * 1024, parallelism=1),
+    # OWASP's Argon2id baseline (19 MiB, t=2): about 25 ms on the reference box. A
+    # receipt has 93 random bits; with one million reports under one salt an attacker
+    # still needs about 2^73 guesses x 25 ms, some 2^15 times the peer's 53-bit receipt
+    # under a full second of Argon2id per guess.
+    2: KdfParams(time_cost=2, memory_kib=19 * 1024, parallelism=1),
+}
+CURRENT_RECEIPT_SET = 2
+RECEIPT_PARAMS = RECEIPT_PARAM_SETS[CURRENT_RECEIPT_SET]
 
 # INSECURE: the smallest parameters Argon2id accepts. For the test suite only, selected
 # through settings.AMPARO_INSECURE_FAST_KDF; never in production.
@@ -66,10 +75,27 @@ def current_params(purpose: Literal["password", "receipt"]) -> KdfParams:
     if purpose == "password":
         production = STAFF_PASSWORD_PARAMS
     elif purpose == "receipt":
-        production = RECEIPT_PARAMS
+        return receipt_params(CURRENT_RECEIPT_SET)
     else:
         raise ValueError("unknown KDF purpose")
     return INSECURE_TEST_PARAMS if _insecure_fast_kdf_enabled() else production
+
+
+def current_receipt_set() -> int:
+    """The id of the receipt parameter set new reports are stretched with."""
+    return CURRENT_RECEIPT_SET
+
+
+def receipt_params(set_id: int) -> KdfParams:
+    """The receipt parameters of set ``set_id`` (KeyError for an unknown set).
+
+    With AMPARO_INSECURE_FAST_KDF the sets stay distinct (one more pass per set id) but
+    cost nothing, so tests can still tell the sets apart.
+    """
+    production = RECEIPT_PARAM_SETS[set_id]
+    if _insecure_fast_kdf_enabled():
+        return replace(INSECURE_TEST_PARAMS, time_cost=min(set_id, MAX_TIME_COST))
+    return production
 
 
 def _insecure_fast_kdf_enabled() -> bool:

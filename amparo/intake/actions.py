@@ -12,16 +12,17 @@ from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from amparo.accounts.models import User
 from amparo.audit.log import record
 from amparo.cases.actions import ConsentChoice, NewCase, do_add_message, do_create_case
 from amparo.cases.files import discard, store_attachment
-from amparo.cases.models import Attachment, Message, Sender, Urgency
+from amparo.cases.models import Attachment, Case, Message, Sender, Urgency
 from amparo.cases.signals import case_activity
 from amparo.cases.vault import OpenCase
-from amparo.intake.models import DeskText, Questionnaire, UsedFormToken
+from amparo.intake.models import DeskText, EmergencyContact, Questionnaire, UsedFormToken
 
 
 class IntakeError(Exception):
@@ -151,6 +152,32 @@ def do_reporter_message(opened: OpenCase, *, text: str, files: list[PreparedFile
     return message
 
 
+def do_complete_report(opened: OpenCase, answers: dict[str, Any]) -> None:
+    """The full form, answered later by someone who first sent the short urgent
+    form: the new answers join the old ones (what was said in danger stays)."""
+    case = opened.case
+    with transaction.atomic():
+        merged = {**opened.answers(), **answers}
+        # The version moves on, as with a message, so that a desk form opened
+        # before this is refused as stale rather than overwriting it.
+        Case.objects.filter(pk=case.pk).update(
+            answers=opened.encrypt_json(merged, "answers"),
+            version=F("version") + 1,
+            last_activity_on=timezone.localdate(),
+        )
+        case.refresh_from_db(fields=["answers", "version", "last_activity_on"])
+        record(
+            None,
+            "case_changed",
+            target_type="case",
+            target_id=case.public_id,
+            details={"by": "reporter", "fields": ["answers"]},
+        )
+        transaction.on_commit(
+            lambda: case_activity.send(sender=None, case=case, kind="reporter_message")
+        )
+
+
 def do_mark_read_by_reporter(opened: OpenCase) -> int:
     """Mark the desk's messages as seen by the reporter; returns how many changed."""
     return Message.objects.filter(
@@ -237,3 +264,41 @@ def audit_reporter_download(opened: OpenCase, attachment: Attachment) -> None:
         target_id=opened.case.public_id,
         details={"by": "reporter", "attachment": attachment.public_id},
     )
+
+
+EMERGENCY_CONTACT_FIELDS = (
+    "name",
+    "phone",
+    "details",
+    "countries",
+    "profiles",
+    "position",
+    "active",
+)
+
+
+def do_save_emergency_contact(
+    actor: User, contact: EmergencyContact | None, values: dict[str, Any]
+) -> EmergencyContact:
+    """Add or change an emergency contact; audited with the fields changed."""
+    with transaction.atomic():
+        if contact is None:
+            contact = EmergencyContact.objects.create(
+                **{name: values[name] for name in EMERGENCY_CONTACT_FIELDS}
+            )
+            changed = list(EMERGENCY_CONTACT_FIELDS)
+        else:
+            changed = [n for n in EMERGENCY_CONTACT_FIELDS if getattr(contact, n) != values[n]]
+            for name in changed:
+                setattr(contact, name, values[name])
+            if changed:
+                contact.save(update_fields=[*changed, "updated_at"])
+        if changed:
+            record(
+                actor,
+                "settings_changed",
+                target_type="emergency_contact",
+                target_id=str(contact.pk),
+                details={"fields": changed},
+            )
+    return contact

@@ -495,3 +495,51 @@ class DeskTextsForm(forms.Form):
                         attrs={"rows": 5, "lang": code, "dir": "rtl" if code == "ar" else "ltr"}
                     ),
                 )
+
+
+class EmergencyContactForm(forms.Form):
+    """An administrator's emergency contact; the phone number in international form."""
+
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
+    phone = forms.RegexField(
+        label=gettext_lazy("Phone number"),
+        required=False,
+        max_length=40,
+        regex=r"^\+\d[\d .-]{5,30}\d$",
+        help_text=gettext_lazy(
+            "In international form, for example +353 1 210 0489: it becomes a link to tap."
+        ),
+        error_messages={
+            "invalid": gettext_lazy(
+                "Write the number in international form: + then the country code, "
+                "for example +353 1 210 0489."
+            )
+        },
+    )
+    details = forms.CharField(
+        label=gettext_lazy("Other ways to reach them, hours, languages"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    countries = forms.MultipleChoiceField(
+        label=gettext_lazy("Countries"),
+        required=False,
+        help_text=gettext_lazy("None chosen: shown for every country."),
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
+    profiles = forms.MultipleChoiceField(
+        label=gettext_lazy("Defender profiles"),
+        required=False,
+        help_text=gettext_lazy("None chosen: shown to everyone."),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    position = forms.IntegerField(label=gettext_lazy("Position"), min_value=0, initial=0)
+    active = forms.BooleanField(
+        label=gettext_lazy("Shown to reporters"), required=False, initial=True
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["countries"].choices = reference.country_choices()  # type: ignore[attr-defined]
+        self.fields["profiles"].choices = reference.choices("defender_profile")  # type: ignore[attr-defined]

@@ -84,3 +84,30 @@ class UsedFormToken(models.Model):
 
     def __str__(self) -> str:
         return self.token_hash[:12]
+
+
+class EmergencyContact(models.Model):
+    """Someone to call in danger, for reporters in some countries or of some profiles.
+
+    Administrators list them; reporters see, above the desk's general
+    emergency text, the contacts for the country they chose (and their
+    profile, if they said). Empty countries or profiles mean "everyone".
+    Holds nothing a reporter typed.
+    """
+
+    name = models.CharField(_("name"), max_length=200)
+    phone = models.CharField(_("phone number"), max_length=40, blank=True)
+    details = models.TextField(
+        _("other ways to reach them, hours, languages"), max_length=1000, blank=True
+    )
+    countries = models.JSONField(_("countries"), default=list, blank=True)
+    profiles = models.JSONField(_("defender profiles"), default=list, blank=True)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    active = models.BooleanField(_("shown to reporters"), default=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -14,4 +14,10 @@ urlpatterns = [
         name="questionnaire_make_current",
     ),
     path("texts/", staff_views.desk_texts, name="desk_texts"),
+    path("contacts/", staff_views.emergency_contacts, name="emergency_contacts"),
+    path(
+        "contacts/<int:contact_id>/",
+        staff_views.emergency_contacts,
+        name="emergency_contact",
+    ),
 ]

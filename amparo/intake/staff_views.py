@@ -16,10 +16,17 @@ from amparo.accounts.models import User
 from amparo.cases.models import Case
 from amparo.core.staff import staff_required
 from amparo.intake import questionnaire as q
-from amparo.intake.actions import do_add_questionnaire, do_make_current, do_set_desk_texts
+from amparo.intake.actions import (
+    EMERGENCY_CONTACT_FIELDS,
+    do_add_questionnaire,
+    do_make_current,
+    do_save_emergency_contact,
+    do_set_desk_texts,
+)
 from amparo.intake.desk_texts import DEFAULTS, Key
-from amparo.intake.forms import DeskTextsForm, QuestionnaireForm
-from amparo.intake.models import DeskText, Questionnaire
+from amparo.intake.forms import DeskTextsForm, EmergencyContactForm, QuestionnaireForm
+from amparo.intake.models import DeskText, EmergencyContact, Questionnaire
+from amparo.reference import api as reference
 
 
 @staff_required("administrator")
@@ -133,3 +140,37 @@ def desk_texts(request: HttpRequest) -> HttpResponse:
         for key, label in Key.choices
     ]
     return render(request, "intake/staff/desk_texts.html", {"form": form, "groups": groups})
+
+
+@staff_required("administrator")
+@require_http_methods(["GET", "POST"])
+def emergency_contacts(request: HttpRequest, contact_id: int | None = None) -> HttpResponse:
+    """The contacts shown to reporters by country and profile; add one or change one."""
+    contact = None
+    if contact_id is not None:
+        contact = EmergencyContact.objects.filter(pk=contact_id).first()
+        if contact is None:
+            raise Http404
+    initial = {name: getattr(contact, name) for name in EMERGENCY_CONTACT_FIELDS} if contact else {}
+    form = EmergencyContactForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        user: User = request.user  # type: ignore[assignment]
+        do_save_emergency_contact(
+            user, contact, {name: form.cleaned_data[name] for name in EMERGENCY_CONTACT_FIELDS}
+        )
+        messages.success(request, _("The emergency contact has been saved."))
+        return redirect("intake_staff:emergency_contacts")
+    profiles = dict(reference.choices("defender_profile", include_inactive=True))
+    rows = [
+        (
+            row,
+            [reference.country_name(code) for code in row.countries],
+            [profiles.get(code, code) for code in row.profiles],
+        )
+        for row in EmergencyContact.objects.all()
+    ]
+    return render(
+        request,
+        "intake/staff/emergency_contacts.html",
+        {"form": form, "rows": rows, "editing": contact},
+    )

@@ -108,9 +108,16 @@ def do_update_situation(
     countries: Sequence[str],
     as_of: datetime.date,
     note: str,
+    status_date: datetime.date | None = None,
 ) -> list[str]:
     values: dict[str, Any] = {f"name_{lang}": names[lang] for lang in LANGUAGE_CODES}
-    values.update(status=status, countries=list(countries), as_of=as_of, note=note)
+    values.update(
+        status=status,
+        status_date=status_date,
+        countries=list(countries),
+        as_of=as_of,
+        note=note,
+    )
     return _save(actor, situation, values, target_type="situation", target_id=situation.code)
 
 

@@ -39,6 +39,8 @@ __all__ = [
     "region_for",
     "region_label",
     "request_cache",
+    "session_choices",
+    "session_title",
     "situation_choices",
     "situation_name",
     "states_parties_on",
@@ -347,3 +349,28 @@ def states_parties_on(day: datetime.date) -> frozenset[str]:
         )
 
     return _memoised(("parties", day.isoformat()), load)
+
+
+# --- Assembly sessions ------------------------------------------------------------
+
+
+def _sessions() -> tuple[tuple[str, dict[str, str]], ...]:
+    def load() -> tuple[tuple[str, dict[str, str]], ...]:
+        from amparo.reference.models import AssemblySession
+
+        return tuple(
+            (s.code, {code: s.title(code) for code in LANGUAGE_CODES})
+            for s in AssemblySession.objects.order_by("-start")
+        )
+
+    return _memoised(("sessions",), load)
+
+
+def session_choices(language: str | None = None) -> Choices:
+    """``(code, title)`` of every Assembly session, the latest first."""
+    lang = pick_language(language)
+    return [(code, titles[lang]) for code, titles in _sessions()]
+
+
+def session_title(code: str, language: str | None = None) -> str:
+    return dict(session_choices(language)).get(code, code)

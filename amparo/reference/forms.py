@@ -151,6 +151,12 @@ class SituationForm(forms.Form):
     name_es = _text("es", _("Name in Spanish"))
     name_ar = _text("ar", _("Name in Arabic"))
     status = forms.ChoiceField(label=_("Status"), choices=SituationStatus.choices)
+    status_date = forms.DateField(
+        label=_("Status since"),
+        required=False,
+        help_text=_("When the status took effect, as the source gives it; empty if unknown."),
+        widget=DateInput(),
+    )
     countries = forms.MultipleChoiceField(
         label=_("Countries"),
         choices=api.country_choices,

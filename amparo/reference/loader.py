@@ -17,6 +17,7 @@ from django.apps import apps as global_apps
 from django.apps.registry import Apps
 from django.db import models, transaction
 
+from amparo.reference.data import sessions as session_data
 from amparo.reference.data import situations as situation_data
 from amparo.reference.data import states_parties as party_data
 from amparo.reference.data import vocabularies as vocabulary_data
@@ -49,11 +50,46 @@ def load_reference_data(apps: Apps | None = None, *, overwrite: bool = False) ->
         loader.vocabularies(vocabulary_data.VOCABULARIES)
         loader.situations(situation_data.SITUATIONS)
         loader.states_parties(party_data.STATES_PARTIES)
+        loader.sessions(session_data.SESSIONS)
     return loader.report
 
 
 class _Loader:
+    def sessions(self, sessions: Iterable[session_data.SessionData]) -> None:
+        """Upsert the Assembly's sessions (skipped before their table exists)."""
+        try:
+            model = self.registry.get_model("reference", "AssemblySession")
+        except LookupError:
+            return  # an older migration state: a later migration loads them
+        for session in sessions:
+            en, fr, es, ar = session.place
+            values = {
+                "number": session.number,
+                "special": session.special,
+                "place_en": en,
+                "place_fr": fr,
+                "place_es": es,
+                "place_ar": ar,
+                "start": session.start,
+                "end": session.end,
+                "verified": session.verified,
+                "source": session.source,
+                "note": session.note,
+                "as_of": session_data.AS_OF,
+            }
+            row = model.objects.filter(code=session.code).first()
+            name = f"session {session.code}"
+            if row is None:
+                model.objects.create(code=session.code, **values)
+                self.report.created.append(name)
+            elif row.locally_edited and not self.overwrite:
+                self.report.kept.append(name)
+            elif any(getattr(row, key) != value for key, value in values.items()):
+                model.objects.filter(pk=row.pk).update(**values, locally_edited=False)
+                self.report.updated.append(name)
+
     def __init__(self, registry: Apps, overwrite: bool) -> None:
+        self.registry = registry
         self.ReferenceList = registry.get_model("reference", "ReferenceList")
         self.Term = registry.get_model("reference", "Term")
         self.Situation = registry.get_model("reference", "Situation")
@@ -124,6 +160,7 @@ class _Loader:
                 {
                     **_labels("name", situation),
                     "status": situation.status,
+                    "status_date": situation.status_date,
                     "countries": list(situation.countries),
                     "position": position,
                     "as_of": situation.as_of,

@@ -129,6 +129,8 @@ class Situation(models.Model):
     countries = models.JSONField(_("countries"), default=list)
     position = models.PositiveIntegerField(_("position"), default=0)
     as_of = models.DateField(_("as of"))
+    # When the status took effect, where a source gives it.
+    status_date = models.DateField(_("status since"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
     locally_edited = models.BooleanField(_("edited by an administrator"), default=False)
 
@@ -223,3 +225,82 @@ def check_state_party_dates(
         )
     if errors:
         raise ValidationError(errors)
+
+
+class SessionTiming(models.TextChoices):
+    BEFORE = "before", _("Before the session")
+    DURING = "during", _("During the session")
+    AFTER = "after", _("After the session")
+
+
+class SessionMode(models.TextChoices):
+    IN_PERSON = "in_person", _("In person")
+    ONLINE = "online", _("Online")
+
+
+#: Wording of the coding field "linked to an Assembly session", kept here with
+#: the sessions so that the desk's coding form and the reports use one text.
+SESSION_WORDING = {
+    "legend": _("Linked to a session of the Assembly of States Parties"),
+    "help": _(
+        "Only if the incident is linked to a session: before, during or after it, "
+        "in person or online. Leave empty otherwise."
+    ),
+    "session": _("Session"),
+    "timing": _("When"),
+    "mode": _("In person or online"),
+    "timing_missing": _("Say whether it happened before, during or after the session."),
+    "session_missing": _("Choose the session, or leave when and how empty."),
+}
+
+
+class AssemblySession(models.Model):
+    """A session of the Assembly of States Parties: number, place, dates, sources."""
+
+    code = models.SlugField(_("code"), max_length=20, unique=True)
+    number = models.PositiveSmallIntegerField(_("number"), null=True, blank=True)
+    special = models.BooleanField(_("special session"), default=False)
+    place_en = models.CharField(_("place (English)"), max_length=100)
+    place_fr = models.CharField(_("place (French)"), max_length=100)
+    place_es = models.CharField(_("place (Spanish)"), max_length=100)
+    place_ar = models.CharField(_("place (Arabic)"), max_length=100)
+    start = models.DateField(_("first day"))
+    end = models.DateField(_("last day"))
+    # Confirmed by the Assembly's or the Court's record of the session as held.
+    verified = models.BooleanField(_("verified"), default=False)
+    source = models.TextField(_("source"))
+    note = models.TextField(_("note"), blank=True)
+    as_of = models.DateField(_("as of"))
+    locally_edited = models.BooleanField(_("edited by an administrator"), default=False)
+
+    class Meta:
+        ordering = ["start"]
+        verbose_name = _("Assembly session")
+        verbose_name_plural = _("Assembly sessions")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(start__lte=models.F("end")), name="assembly_session_dates"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title()
+
+    def place(self, language: str | None = None) -> str:
+        value: str = getattr(self, f"place_{pick_language(language)}")
+        return value or self.place_en
+
+    def title(self, language: str | None = None) -> str:
+        """E.g. "Session 22, New York, 2023-12-04 to 2023-12-14", in the language."""
+        from django.utils import translation
+
+        with translation.override(pick_language(language)):
+            if self.special:
+                name = str(_("Special session"))
+            else:
+                name = str(_("Session %(number)s")) % {"number": self.number}
+            dates = _("%(start)s to %(end)s") % {
+                "start": f"{self.start:%Y-%m-%d}",
+                "end": f"{self.end:%Y-%m-%d}",
+            }
+            return f"{name}, {self.place(language)}, {dates}"

@@ -141,6 +141,7 @@ def situation_edit(request: HttpRequest, code: str) -> HttpResponse:
     }
     initial.update(
         status=situation.status,
+        status_date=situation.status_date,
         countries=situation.countries,
         as_of=situation.as_of,
         note=situation.note,
@@ -152,6 +153,7 @@ def situation_edit(request: HttpRequest, code: str) -> HttpResponse:
             situation,
             names=form.names(),
             status=form.cleaned_data["status"],
+            status_date=form.cleaned_data["status_date"],
             countries=form.cleaned_data["countries"],
             as_of=form.cleaned_data["as_of"],
             note=form.cleaned_data["note"],

@@ -213,6 +213,9 @@ def protect(
             key=lambda name: (bounds[name].width, name),
         )
         if not failing:
+            suppressed, bounds = _publish_back(
+                structure, cells, values, suppressed, primary, earlier, earlier_hidden, threshold
+            )
             return Protection(
                 suppressed=suppressed,
                 primary=primary,
@@ -238,6 +241,37 @@ def protect(
     return Protection(
         suppressed=suppressed, primary=primary, bounds=bounds, failing=failing, withheld=True
     )
+
+
+def _publish_back(
+    structure: Structure,
+    cells: Sequence[CellId],
+    values: Mapping[CellId, int],
+    suppressed: set[CellId],
+    primary: set[CellId],
+    earlier: Mapping[CellId, int],
+    earlier_hidden: set[CellId],
+    threshold: int,
+) -> tuple[set[CellId], dict[str, Bounds]]:
+    """Publish again every complementary cell the protection does not need.
+
+    The greedy search above may hide more than necessary (a cell that the
+    published totals give away anyway, or one a later choice made useless).
+    Largest first, each is put back if the audit still passes without it.
+    """
+    kept = set(suppressed)
+    for cell in sorted(suppressed - primary, key=lambda c: (-values[c], c)):
+        trial = kept - {cell}
+        published = {c: values[c] for c in cells if c not in trial}
+        published.update(earlier)
+        quantities = _quantities(structure, trial | earlier_hidden, list(published), threshold)
+        bounds = audit(structure, published, quantities)
+        if all(b.width >= threshold for b in bounds.values()):
+            kept = trial
+    published = {c: values[c] for c in cells if c not in kept}
+    published.update(earlier)
+    quantities = _quantities(structure, kept | earlier_hidden, list(published), threshold)
+    return kept, audit(structure, published, quantities)
 
 
 def _complement(

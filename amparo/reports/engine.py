@@ -44,6 +44,7 @@ from django.utils.translation import gettext_lazy
 from amparo.cases.models import Case, CodedPerpetrator, Stage
 from amparo.reference import api as reference
 from amparo.reference.data import regions
+from amparo.reference.models import SessionMode, SessionTiming
 from amparo.reports import disclosure
 from amparo.reports.consent import consenting, not_consenting
 
@@ -238,6 +239,30 @@ if measures_available():
         _measure_status_label,
     )
 
+
+def _choice_label(choices: Any) -> Callable[[str, str | None], str]:
+    def label(value: str, language: str | None) -> str:
+        return str(dict(choices).get(value, value))
+
+    return label
+
+
+DIMENSIONS["assembly_timing"] = Dimension(
+    "assembly_timing",
+    gettext_lazy("Before, during or after the session"),
+    ("assembly_timing",),
+    _single("assembly_timing"),
+    _choice_label(SessionTiming.choices),
+    order=lambda value: {"before": 0, "during": 1, "after": 2}.get(value, 3),
+)
+DIMENSIONS["assembly_mode"] = Dimension(
+    "assembly_mode",
+    gettext_lazy("In person or online"),
+    ("assembly_mode",),
+    _single("assembly_mode"),
+    _choice_label(SessionMode.choices),
+)
+
 #: What "coarsen" turns a fine dimension into.
 COARSER = {"country": "region", "month": "quarter", "reprisal_type": "reprisal_category"}
 
@@ -267,6 +292,7 @@ class Scope:
     follow_up: bool = True
     coarsen_places: bool = False
     coarsen_time: bool = False
+    assembly_session: str = ""
 
     def dimension(self, code: str) -> str:
         if self.coarsen_places and code == "country":
@@ -358,7 +384,7 @@ class Release:
 
 
 class _JoinedCodes(Aggregate):
-    """The codes of a group as one comma-separated string, sorted (SQLite and PostgreSQL)."""
+    """The codes of a group as one comma-separated string (SQLite and PostgreSQL)."""
 
     function = "GROUP_CONCAT"
     output_field = CharField()
@@ -368,7 +394,9 @@ class _JoinedCodes(Aggregate):
             compiler,
             connection,
             function="STRING_AGG",
-            template="%(function)s(%(expressions)s, ',' ORDER BY %(expressions)s)",
+            # No ORDER BY: the codes are sorted and deduplicated in Python, and
+            # repeating the expression would repeat its parameters.
+            template="%(function)s(%(expressions)s, ',')",
             **extra,
         )
 
@@ -407,6 +435,8 @@ def grouped(
             needed.add("situation")
         if spec.scope.region:
             needed.update(("region", "country"))
+        if spec.scope.assembly_session:
+            needed.add("assembly_session")
         for table in spec.tables:
             for code in (table.rows, table.columns):
                 if code:
@@ -427,6 +457,9 @@ def grouped(
         "situation": F("coding__situation"),
         "country": F("coding__country"),
         "region": F("coding__region"),
+        "assembly_session": F("coding__assembly_session"),
+        "assembly_timing": F("coding__assembly_timing"),
+        "assembly_mode": F("coding__assembly_mode"),
         "month": TruncMonth("received_on"),
         "perpetrators": Subquery(
             CodedPerpetrator.objects.filter(coding__case=OuterRef("pk"))
@@ -468,6 +501,8 @@ def _row_scope(
     if not (inside or follow_up):
         return None
     if scope.situation and row.get("situation") != scope.situation:
+        return None
+    if scope.assembly_session and row.get("assembly_session") != scope.assembly_session:
         return None
     if scope.region and _region_matches(_region_of(row), scope.region) is False:
         return None
@@ -628,6 +663,8 @@ def _scoped(queryset: QuerySet[Case], scope: Scope) -> QuerySet[Case]:
     queryset = queryset.filter(_in_any_period([ReleaseSpec(scope, ())]))
     if scope.situation:
         queryset = queryset.filter(coding__situation=scope.situation)
+    if scope.assembly_session:
+        queryset = queryset.filter(coding__assembly_session=scope.assembly_session)
     if scope.region:
         wanted = ("419", "021", "019") if scope.region == "019" else (scope.region,)
         members = [c for c, r in regions.COUNTRY_REGION.items() if r in wanted]

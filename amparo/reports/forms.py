@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from amparo.reference import api as reference
+from amparo.reference.models import AssemblySession
 from amparo.reports import engine
 from amparo.reports.actions import default_period
 from amparo.reports.models import NARRATIVE_SECTIONS
@@ -115,3 +116,50 @@ class NarrativeForm(forms.Form):
 
     def sections(self) -> dict[str, str]:
         return {name: self.cleaned_data.get(name, "") for name in NARRATIVE_SECTIONS}
+
+
+class SessionReportForm(forms.Form):
+    """A report for the Bureau on the incidents linked to one Assembly session."""
+
+    session = forms.ChoiceField(label=_("Assembly session"))
+    start = forms.DateField(
+        label=_("First day"),
+        widget=DATE,
+        required=False,
+        help_text=_("Cases received from this day; empty: 90 days before the session."),
+    )
+    end = forms.DateField(
+        label=_("Last day"),
+        widget=DATE,
+        required=False,
+        help_text=_("Cases received until this day; empty: 90 days after the session."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["session"].choices = reference.session_choices()  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        code = data.get("session")
+        session = AssemblySession.objects.filter(code=code).first() if code else None
+        if session is None:
+            return data
+        data["start"] = data.get("start") or session.start - datetime.timedelta(days=90)
+        data["end"] = data.get("end") or session.end + datetime.timedelta(days=90)
+        if data["start"] > data["end"]:
+            raise forms.ValidationError(_("The first day must come before the last day."))
+        return data
+
+    def spec(self) -> engine.ReleaseSpec:
+        data = self.cleaned_data
+        scope = engine.Scope(start=data["start"], end=data["end"], assembly_session=data["session"])
+        return engine.ReleaseSpec(scope, SESSION_TABLES)
+
+
+SESSION_TABLES = (
+    engine.TableSpec("timing", "assembly_timing", "assembly_mode"),
+    engine.TableSpec("type", "reprisal_category"),
+    engine.TableSpec("region", "region"),
+    engine.TableSpec("engagement", "engagement"),
+)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("release/", views.release, name="release_new"),
     path("releases/<int:release_id>/", views.release_detail, name="release"),
     path("releases/<int:release_id>/<slug:table>.csv", views.release_csv, name="release_csv"),
+    path("session/", views.session, name="session"),
     path("annual/", views.annual, name="annual"),
     path("annual/new/", views.annual_new, name="annual_new"),
     path("annual/<int:report_id>/", views.annual_detail, name="annual_detail"),

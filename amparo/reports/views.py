@@ -12,10 +12,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from amparo.accounts.access import staff_required
 from amparo.accounts.models import Role, User
+from amparo.reference import api as reference
 from amparo.reports import annual as report_content
 from amparo.reports import engine, present
 from amparo.reports.access import access_release_by_id, access_report_by_id
@@ -29,7 +30,13 @@ from amparo.reports.actions import (
     do_write_narrative,
     report_spec,
 )
-from amparo.reports.forms import NarrativeForm, PeriodForm, StatisticsForm, initial_period
+from amparo.reports.forms import (
+    NarrativeForm,
+    PeriodForm,
+    SessionReportForm,
+    StatisticsForm,
+    initial_period,
+)
 from amparo.reports.models import AnnualReport, Release, ReportState
 
 STATISTICS_ROLES = (Role.ANALYST, Role.COORDINATOR)
@@ -87,6 +94,8 @@ def release_detail(request: HttpRequest, release_id: int) -> HttpResponse:
     spec = engine.ReleaseSpec.from_json(recorded.spec)
     context = _shown(spec, recorded.cells, recorded)
     context["release"] = recorded
+    if spec.scope.assembly_session:
+        context["session_title"] = reference.session_title(spec.scope.assembly_session)
     return render(request, "reports/release.html", context)
 
 
@@ -268,3 +277,22 @@ def annual_pdf(request: HttpRequest, report_id: int, language: str) -> HttpRespo
     name = f"amparo-annual-report-{report.period_end:%Y}-{language}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+# --- Reports to the Bureau on one Assembly session ---------------------------------
+
+
+@staff_required(*STATISTICS_ROLES)
+@require_http_methods(["GET", "POST"])
+def session(request: HttpRequest) -> HttpResponse:
+    """Choose a session; releasing records the report like any other release."""
+    form = SessionReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        recorded = do_release_statistics(_user(request), form.spec(), kind="session")
+        messages.success(request, _("The release is recorded. Its figures can now be downloaded."))
+        return redirect("reports:release", release_id=recorded.pk)
+    releases = Release.objects.filter(kind="session")[:50]
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "reports/session.html", {"form": form, "releases": releases}, status=status
+    )

@@ -522,7 +522,9 @@ class SeededDeskTests(TestCase):
         self.addCleanup(override.disable)
 
     def test_one_administrator_can_neither_add_a_reader_nor_lose_a_case(self) -> None:
-        call_command("seed_demo", "--cases", "12", "--receipts", "0", stdout=io.StringIO())
+        call_command(
+            "seed_demo", "--cases", "12", "--receipts", "0", "--workers", "1", stdout=io.StringIO()
+        )
         coordinator = User.objects.get(username="coordinator")
         key = unwrap_with_password(as_bytes(coordinator.private_key_by_password), DEMO_PASSWORD)
         admin = User.objects.get(username="admin")

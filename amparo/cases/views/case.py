@@ -23,6 +23,7 @@ from amparo.cases.vault import OpenCase
 from amparo.cases.views.common import DESK, open_case, sign_in_again, user_of
 from amparo.cases.workflow import REQUIREMENT_HELP, is_allegation, transitions_from
 from amparo.reference import api as reference
+from amparo.reference.models import SESSION_WORDING, SessionMode, SessionTiming
 
 
 def link_rows(user: User, case: Case) -> list[dict[str, Any]]:
@@ -181,6 +182,16 @@ def coding_summary(coding: Coding | None) -> list[tuple[str, str]]:
     add(_("Country"), [reference.country_name(coding.country)] if coding.country else [])
     add(_("Region"), [reference.region_label(coding.region)] if coding.region else [])
     add(_("Month"), [coding.month.strftime("%Y-%m")] if coding.month else [])
+    if coding.assembly_session:
+        timing = dict(SessionTiming.choices).get(coding.assembly_timing, "")
+        mode = dict(SessionMode.choices).get(coding.assembly_mode, "")
+        add(
+            str(SESSION_WORDING["legend"]),
+            [
+                reference.session_title(coding.assembly_session),
+                *(str(t) for t in (timing, mode) if t),
+            ],
+        )
     return pairs
 
 

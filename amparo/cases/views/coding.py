@@ -34,6 +34,9 @@ def _coding_current(coding: Coding | None) -> dict[str, Any]:
         # Shown as "from the country" unless it was overridden.
         "region": "" if coding.region == derived else coding.region,
         "month": coding.month.strftime("%Y-%m") if coding.month else "",
+        "assembly_session": coding.assembly_session,
+        "assembly_timing": coding.assembly_timing,
+        "assembly_mode": coding.assembly_mode,
         "version": coding.version,
     }
 
@@ -75,6 +78,9 @@ def coding(request: HttpRequest, public_id: str) -> HttpResponse:
                 country=data["country"],
                 region=data["region"],
                 month=data["month"],
+                assembly_session=data["assembly_session"],
+                assembly_timing=data["assembly_timing"],
+                assembly_mode=data["assembly_mode"],
                 perpetrators=[
                     (row["perpetrator"], row["involvement"], row["confidence"])
                     for row in rows.cleaned_data

@@ -85,3 +85,12 @@ class DisallowedHostTests(TestCase):
         self.assertEqual(record.levelname, "WARNING")
         self.assertIsNone(record.exc_info)
         self.assertNotIn("attacker-chosen", record.getMessage())
+
+
+class PublicHeadTests(TestCase):
+    def test_the_sign_in_and_recovery_pages_answer_head(self) -> None:
+        for path in ("/en/staff/login/", "/fr/staff/recover/", "/es/staff/enrol/"):
+            with self.subTest(path=path):
+                response = self.client.head(path)
+                self.assertIn(response.status_code, (200, 404))  # enrol: no invitation
+                self.assertNotEqual(response.status_code, 405)

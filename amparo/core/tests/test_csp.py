@@ -86,7 +86,7 @@ class PagePolicyTests(AmparoTestCase):
 
     def test_error_pages(self) -> None:
         self.assertPagePolicy(self.client.get("/en/no-such-page/"), 404)
-        self.assertPagePolicy(self.client.post("/en/danger/"), 405)
+        self.assertPagePolicy(self.client.post("/en/report/thanks/"), 405)
         csrf_client = self.client_class(enforce_csrf_checks=True)
         self.assertPagePolicy(csrf_client.post("/en/staff/login/", {"username": "a"}), 403)
         with home_fails_with(OperationalError("down")), self.assertLogs("amparo", "ERROR"):

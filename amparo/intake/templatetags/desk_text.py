@@ -53,3 +53,9 @@ def desk_text(text: str) -> SafeString:
         if paragraph.strip()
     )
     return mark_safe(html)  # noqa: S308  every piece was escaped by urlize or format_html
+
+
+@register.filter
+def tel_link(number: str) -> str:
+    """The ``tel:`` address of a phone number written in international form."""
+    return tel_href(number)

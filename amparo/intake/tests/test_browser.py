@@ -100,7 +100,7 @@ def test_it_takes_a_report_and_follows_it_up(
     reference = page.locator("#reference").inner_text().strip()
     assert len(receipt.replace(" ", "")) == 28
     check_page(page, js, "receipt")
-    page.check("#written")
+    page.fill("#id_last4", receipt.replace(" ", "")[-4:])
     submit(page)
     check_page(page, js, "thanks")
 
@@ -142,18 +142,79 @@ def test_it_shows_emergency_contacts_as_soon_as_danger_is_ticked(
     assert not emergency.is_visible()
     page.check("#id_urgent")
     assert emergency.is_visible()
-    page.goto(f"{live_server.url}/en/")
-    with page.expect_navigation():
-        page.locator("main a[href$='/danger/']").click()
-    assert page.locator(".emergency-box").is_visible()
-    with page.expect_navigation():
-        page.locator("main a[href*='urgent=1']").click()
+    page.goto(f"{live_server.url}/en/report/?urgent=1")
     assert page.is_checked("#id_urgent")
     assert emergency.is_visible()
 
 
+OTHER = {"en": "ar", "fr": "es", "es": "en", "ar": "fr"}
+NOW = {
+    "en": "Two men are outside my door.",
+    "fr": "Deux hommes sont devant ma porte.",
+    "es": "Hay dos hombres frente a mi puerta.",
+    "ar": "رجلان أمام بابي.",
+}
+
+
 @pytest.mark.parametrize("lang", LANGUAGES)
-@pytest.mark.parametrize("path", ["", "report/", "danger/", "follow-up/", "report/thanks/"])
+def test_the_urgent_path_and_a_receipt_that_survives_a_language_switch(
+    page: Any, js: bool, live_server: Any, lang: str
+) -> None:
+    base = live_server.url
+    page.goto(f"{base}/{lang}/")
+    with page.expect_navigation():
+        page.locator("main a[href$='/danger/']").click()
+    check_page(page, js, "danger")
+    # The emergency contacts come first, with numbers to tap that never wrap.
+    tel = page.locator(".emergency-box a[href^='tel:']").first
+    assert tel.get_attribute("dir") == "ltr"
+    assert (
+        page.locator(".emergency-box").first.bounding_box()["y"]
+        < page.locator("#id_happening_now").bounding_box()["y"]
+    )
+    if js:
+        assert tel.evaluate("e => getComputedStyle(e).whiteSpace") == "nowrap"
+    assert page.locator("#id_what_happened").count() == 0  # the short form only
+
+    page.fill("#id_happening_now", NOW[lang])
+    page.fill("#id_where_now", "Bamako")
+    page.check("#id_consent_store")
+    submit(page)
+    receipt = page.locator("#receipt").inner_text().strip()
+    assert len(receipt.replace(" ", "")) == 28
+    check_page(page, js, "urgent receipt")
+
+    # Switching language keeps the code: no new report, no empty form.
+    other = OTHER[lang]
+    with page.expect_navigation():
+        page.locator(f".languages a[hreflang='{other}']").click()
+    assert page.locator("html").get_attribute("lang") == other
+    assert page.locator("html").get_attribute("dir") == LANGUAGES[other]
+    assert page.locator("#receipt").inner_text().strip() == receipt
+    assert page.locator(".emergency-box a[href^='tel:']").count() >= 1
+    check_page(page, js, "receipt in another language")
+
+    # Leaving needs the last 4 digits, not a tick.
+    page.fill("#id_last4", "0000" if not receipt.endswith("0000") else "1111")
+    submit(page)
+    assert page.locator(".confirm-code .problem").is_visible()
+    assert page.locator("#receipt").inner_text().strip() == receipt
+    page.fill("#id_last4", receipt.replace(" ", "")[-4:])
+    submit(page)
+    assert page.url.endswith(f"/{other}/report/thanks/?urgent=1")
+    assert page.locator(".emergency-box").is_visible()
+    page.goto(f"{base}/{lang}/report/received/")
+    assert page.locator("#receipt").count() == 0
+
+    case = Case.objects.get()
+    assert case.urgency == "urgent"
+    assert case.language == lang
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize(
+    "path", ["", "report/", "danger/", "follow-up/", "report/thanks/", "report/thanks/?urgent=1"]
+)
 def test_it_has_no_serious_accessibility_violations(
     browser: Any, live_server: Any, lang: str, path: str
 ) -> None:

@@ -106,3 +106,17 @@ class PhoneLinkTests(IntakeTestCase):
             with self.subTest(lang):
                 page = self.client.get(f"/{lang}/danger/")
                 self.assertContains(page, 'href="tel:+35312100489"')
+
+
+class DeployCheckWithoutTablesTests(IntakeTestCase):
+    @override_settings(PRODUCTION=True)
+    def test_it_says_nothing_when_the_database_is_not_migrated_yet(self) -> None:
+        from unittest import mock
+
+        from django.db import OperationalError
+
+        with mock.patch(
+            "amparo.intake.models.DeskText.objects.values_list",
+            side_effect=OperationalError("no such table"),
+        ):
+            self.assertEqual(desk_texts_written(), [])

@@ -8,15 +8,17 @@ input by any browser, so the page names them and asks for them again.
 """
 
 from amparo.intake.views.checks import FileCheck, check_files, safe_name
-from amparo.intake.views.public import danger, landing, quick_exit, thanks
+from amparo.intake.views.public import landing, quick_exit, thanks
+from amparo.intake.views.receipt import received
 from amparo.intake.views.reporter import (
     STATUS_TEXT,
     follow_up,
     follow_up_case,
+    follow_up_complete,
     follow_up_file,
     follow_up_leave,
 )
-from amparo.intake.views.submission import report
+from amparo.intake.views.submission import danger, report
 
 __all__ = [
     "STATUS_TEXT",
@@ -25,10 +27,12 @@ __all__ = [
     "danger",
     "follow_up",
     "follow_up_case",
+    "follow_up_complete",
     "follow_up_file",
     "follow_up_leave",
     "landing",
     "quick_exit",
+    "received",
     "report",
     "safe_name",
     "thanks",

@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from amparo.intake import reporter_session
+from amparo.intake import emergency, receipt_page, reporter_session
 from amparo.intake.desk_texts import desk_texts
 
 
@@ -18,17 +18,15 @@ def landing(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-def danger(request: HttpRequest) -> HttpResponse:
-    """Emergency contacts at once, and a way to report marked urgent."""
-    return render(request, "intake/danger.html", {"texts": desk_texts()})
-
-
-@require_safe
 def thanks(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "intake/thanks.html",
-        {"texts": desk_texts(), "urgent": request.GET.get("urgent") == "1"},
+        {
+            "texts": desk_texts(),
+            "urgent": request.GET.get("urgent") == "1",
+            "contacts": emergency.contacts_for(),
+        },
     )
 
 
@@ -39,4 +37,6 @@ def quick_exit(request: HttpRequest) -> HttpResponse:
     response = HttpResponseRedirect(settings.AMPARO_QUICK_EXIT_URL)
     if reporter_session.active(request):
         reporter_session.end(request, response)
+    if receipt_page.holds(request):
+        receipt_page.forget(request, response)
     return response

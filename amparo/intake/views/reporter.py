@@ -18,9 +18,10 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from amparo.cases.actions import do_upgrade_receipt
 from amparo.cases.downloads import file_response
 from amparo.cases.models import Attachment, ConsentScope, Message, Sender, Stage, Urgency
-from amparo.cases.vault import NoAccess, OpenCase, ReporterAccess, open_for_reporter
+from amparo.cases.vault import NoAccess, OpenCase, ReporterAccess, open_for_reporter_by_keys
 from amparo.consent import rules as consent_rules
 from amparo.core import views as core_views
 from amparo.crypto import InvalidReceipt, normalize_receipt
@@ -29,12 +30,13 @@ from amparo.intake import questionnaire as q
 from amparo.intake.actions import (
     audit_reporter_download,
     audit_reporter_visit,
+    do_complete_report,
     do_mark_read_by_reporter,
     do_reporter_message,
 )
 from amparo.intake.desk_texts import desk_texts
 from amparo.intake.filecheck import missing_errors
-from amparo.intake.forms import MessageForm, ReceiptForm, error_summary
+from amparo.intake.forms import MessageForm, ReceiptForm, ReportForm, error_summary
 from amparo.intake.stretching import StretchBusy, stretch_for_follow_up
 from amparo.intake.uploads import (
     EncryptedUpload,
@@ -79,7 +81,7 @@ STATUS_TEXT = {
         "The desk is taking action in response to your report."
     ),
     Stage.MONITORING: gettext_lazy(
-        "The desk is keeping watch over your situation and may check in with you."
+        "The desk is following how your situation develops and may check in with you."
     ),
     Stage.CLOSED: gettext_lazy(
         "The desk has closed your report. You can still read it and write to the desk."
@@ -122,7 +124,11 @@ def _open_by_receipt(request: HttpRequest, typed: str) -> ReporterAccess | _Refu
         )
     limits.count(request, "receipt")
     try:
-        return open_for_reporter(*stretch_for_follow_up(typed))
+        candidates = stretch_for_follow_up(typed)
+        access = open_for_reporter_by_keys(candidates)
+        # Found under an older parameter set: re-derive under the current one now.
+        do_upgrade_receipt(access, candidates[0])
+        return access
     except StretchBusy:
         # 429, not 503: a flood must not fill the error log either.
         return _Refusal(429, _("The service is very busy. Please try again in a minute."))
@@ -354,6 +360,7 @@ def _case_page(
     context = {
         "case": case,
         "status_text": STATUS_TEXT.get(Stage(_stage_as_seen(case, conversation)), ""),
+        "can_complete": needs_completion(case.questionnaire_version, opened),
         # The measures the desk chose to show, in plain words (amparo/protection).
         "measures": shown_measures(opened),
         "urgent": case.urgency == Urgency.URGENT,
@@ -400,3 +407,71 @@ def follow_up_leave(request: HttpRequest) -> HttpResponse:
         request, _("You have left your report. Nobody can open it again without the code.")
     )
     return response
+
+
+# --- The full form, later, after the short urgent one -------------------------
+
+
+def needs_completion(version: str, opened: OpenCase) -> bool:
+    """A report sent with the short urgent form whose full form is still unanswered."""
+    definition = q.by_version(version)
+    block = q.urgent_block(definition)
+    if definition is None or block is None:
+        return False
+    answers = opened.answers()
+    urgent_ids = {question["id"] for question in block["questions"]}
+    return bool(set(answers) & urgent_ids) and not any(
+        question["id"] in answers for question in q.questions(definition)
+    )
+
+
+@sensitive_post_parameters()
+@sensitive_variables()
+@csrf_protect
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def follow_up_complete(request: HttpRequest) -> HttpResponse:
+    """The full report form for a report sent urgently, answered when the person can."""
+    opened = _open_reporter_case(request)
+    if opened is None:
+        return _session_ended(request)
+    case = opened.case
+    definition = q.by_version(case.questionnaire_version)
+    if definition is None or not needs_completion(case.questionnaire_version, opened):
+        return redirect("intake:follow_up_case")
+    language = q.language_code()
+    form = ReportForm(definition, language, data=request.POST or None, mode=ReportForm.COMPLETE)
+    status = 200
+    problem = ""
+    if request.method == "POST":
+        status = 400
+        form_ok = form.is_valid() and not form.cleaned_data.get("website")
+        if form_ok:
+            try:
+                do_complete_report(opened, form.answers())
+            except DatabaseError as error:
+                logger.error("completed report not saved: %s", type(error).__name__)
+                status = 503
+                problem = _(
+                    "Your report could not be saved because of a problem on our side. Nothing was "
+                    "stored. What you wrote is kept below: please try again in a few minutes."
+                )
+            else:
+                messages.success(request, _("The rest of your report has been sent to the desk."))
+                return redirect("intake:follow_up_case")
+        else:
+            problem = _(
+                "Your report has not been sent yet. Please correct what is marked below; "
+                "everything you wrote is kept."
+            )
+    return render(
+        request,
+        "intake/complete.html",
+        {
+            "case": case,
+            "form": form,
+            "problem": problem,
+            "title": q.tr(definition["title"], language),
+        },
+        status=status,
+    )

@@ -1,4 +1,4 @@
-"""The report form and its receipt."""
+"""The report form, the short urgent form, and the receipt."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import logging
 from django.conf import settings
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -16,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from amparo.core import views as core_views
 from amparo.crypto import generate_receipt
-from amparo.intake import limits
+from amparo.intake import emergency, limits, receipt_page
 from amparo.intake import questionnaire as q
 from amparo.intake.actions import IntakeError, do_submit_report, token_used
 from amparo.intake.desk_texts import desk_texts
@@ -50,9 +51,26 @@ logger = logging.getLogger("amparo.intake")
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def report(request: HttpRequest) -> HttpResponse:
+    return _entry(request, ReportForm.FULL)
+
+
+@csrf_exempt
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def danger(request: HttpRequest) -> HttpResponse:
+    """ "I am in immediate danger": the emergency contacts first, then a short
+    form (what is happening now, where, how to reach the person, consent)."""
+    if q.urgent_block(q.current()) is None:
+        # An administrator's questionnaire without an urgent form: the full
+        # form, marked urgent, with the contacts shown as soon as it opens.
+        return redirect(reverse("intake:report") + "?urgent=1")
+    return _entry(request, ReportForm.URGENT)
+
+
+def _entry(request: HttpRequest, mode: str) -> HttpResponse:
     if request.method == "POST":
         encrypt_uploads(request)
-    response = _report(request)
+    response = _report(request, mode)
     if request.method == "POST" and request.FILES and response.status_code in (400, 403):
         # Receiving and checking files costs the server: a refused submission that carried
         # some counts toward the limits like a sent one, so that a flood of bad files
@@ -63,7 +81,7 @@ def report(request: HttpRequest) -> HttpResponse:
 
 @sensitive_post_parameters()
 @sensitive_variables()
-def _report(request: HttpRequest) -> HttpResponse:
+def _report(request: HttpRequest, mode: str) -> HttpResponse:
     uploads: list[EncryptedUpload] = []
     try:
         if request.method == "POST":
@@ -73,6 +91,7 @@ def _report(request: HttpRequest) -> HttpResponse:
                 uploads = uploads_of(request)
                 return _report_page(
                     request,
+                    mode,
                     problem=_(
                         "For your protection, this page had to be refreshed before your report "
                         "could be sent. Nothing was sent yet. Please check what you wrote and "
@@ -82,14 +101,24 @@ def _report(request: HttpRequest) -> HttpResponse:
                     status=403,
                 )
             uploads = uploads_of(request)
-            return _submit(request, uploads)
-        return _report_page(request)
+            return _submit(request, uploads, mode)
+        return _report_page(request, mode)
     finally:
         discard(uploads)
 
 
+def _definition(version: str | None, mode: str) -> q.Definition:
+    """The version named by the form's token, or the current one; the urgent
+    form needs a version that has one."""
+    definition = (q.by_version(version) if version else None) or q.current()
+    if mode == ReportForm.URGENT and q.urgent_block(definition) is None:
+        definition = q.current()
+    return definition
+
+
 def _report_page(
     request: HttpRequest,
+    mode: str,
     *,
     form: ReportForm | None = None,
     problem: str = "",
@@ -100,20 +129,26 @@ def _report_page(
 ) -> HttpResponse:
     language = q.language_code()
     if form is None:
-        definition = q.current()
+        definition = _definition(None, mode)
         if request.method == "POST":
             posted = read_token(request.POST.get("form_token", ""), form_max_age())
             if posted:
                 token = request.POST["form_token"]
-                definition = q.by_version(posted["v"]) or definition
-            form = kept(ReportForm(definition, language, data=request.POST))
+                definition = _definition(posted["v"], mode)
+            form = kept(ReportForm(definition, language, data=request.POST, mode=mode))
         else:
             form = ReportForm(
-                definition, language, initial={"urgent": request.GET.get("urgent") == "1"}
+                definition,
+                language,
+                initial={"urgent": request.GET.get("urgent") == "1"},
+                mode=mode,
             )
     token = token or make_token(form.definition["version"])
+    urgent_block = q.urgent_block(form.definition) or {}
     context = {
         "form": form,
+        "urgent_title": q.tr(urgent_block.get("title"), language),
+        "urgent_intro": q.tr(urgent_block.get("intro"), language),
         "title": q.tr(form.definition["title"], language),
         "consent_intro": q.tr(form.definition["consent"]["intro"], language),
         "form_token": token,
@@ -124,10 +159,20 @@ def _report_page(
         "max_file_mib": max_file_bytes() // (1024 * 1024),
         "texts": desk_texts(),
     }
-    return render(request, "intake/report.html", context, status=status)
+    if mode == ReportForm.URGENT:
+        # Contacts for the country and profile chosen in the small GET filter.
+        country = request.GET.get("country", "")[:2]
+        profile = request.GET.get("profile", "")[:64]
+        context["contacts"] = emergency.contacts_for(country, profile)
+        context["filter_countries"], context["filter_profiles"] = emergency.filter_choices()
+        context["chosen_country"], context["chosen_profile"] = country, profile
+    else:
+        context["contacts"] = emergency.contacts_for()
+    template = "intake/danger.html" if mode == ReportForm.URGENT else "intake/report.html"
+    return render(request, template, context, status=status)
 
 
-def _submit(request: HttpRequest, uploads: list[EncryptedUpload]) -> HttpResponse:
+def _submit(request: HttpRequest, uploads: list[EncryptedUpload], mode: str) -> HttpResponse:
     language = q.language_code()
     names = names_of(uploads)
     # Read what the error page may need while the database still answers.
@@ -136,6 +181,7 @@ def _submit(request: HttpRequest, uploads: list[EncryptedUpload]) -> HttpRespons
     if limits.blocked(request, "submission"):
         return _report_page(
             request,
+            mode,
             problem=_(
                 "The desk is receiving an unusual number of reports right now, so yours has "
                 "not been sent yet. What you wrote is kept below: please wait a few minutes "
@@ -150,6 +196,7 @@ def _submit(request: HttpRequest, uploads: list[EncryptedUpload]) -> HttpRespons
         # replayed request is answered here, before any file is looked at.
         return _report_page(
             request,
+            mode,
             problem=_(
                 "This page was open for a long time, so it had to be renewed. Nothing was sent "
                 "yet. Please check what you wrote and send it again."
@@ -158,8 +205,8 @@ def _submit(request: HttpRequest, uploads: list[EncryptedUpload]) -> HttpRespons
             status=400,
         )
     token = request.POST["form_token"]
-    definition = q.by_version(posted["v"]) or q.current()
-    form = ReportForm(definition, language, data=request.POST)
+    definition = _definition(posted["v"], mode)
+    form = ReportForm(definition, language, data=request.POST, mode=mode)
     form_ok = form.is_valid()
     if form.cleaned_data.get("website"):
         # Only robots see the honeypot. A person whose browser filled it in
@@ -180,6 +227,7 @@ def _submit(request: HttpRequest, uploads: list[EncryptedUpload]) -> HttpRespons
             token = ""
         return _report_page(
             request,
+            mode,
             form=form,
             problem=_(
                 "Your report has not been sent yet. Please correct what is marked below; "
@@ -194,7 +242,7 @@ def _submit(request: HttpRequest, uploads: list[EncryptedUpload]) -> HttpRespons
         return _already_sent(request)
 
     answers = form.answers()
-    urgent = bool(form.cleaned_data.get("urgent"))
+    urgent = mode == ReportForm.URGENT or bool(form.cleaned_data.get("urgent"))
     receipt = generate_receipt()
     lookup_id, wrapping_key = stretch_for_submission(receipt)
     try:
@@ -218,6 +266,7 @@ def _submit(request: HttpRequest, uploads: list[EncryptedUpload]) -> HttpRespons
         logger.error("report not saved: %s", type(error).__name__)
         return _report_page(
             request,
+            mode,
             form=form,
             problem=_(
                 "Your report could not be saved because of a problem on our side. Nothing was "
@@ -228,17 +277,23 @@ def _submit(request: HttpRequest, uploads: list[EncryptedUpload]) -> HttpRespons
             token=token,
         )
     limits.count(request, "submission")
-    return render(
+    page = {
+        "reference": new.case.reference,
+        "receipt": new.receipt,
+        "urgent": urgent,
+        "short": mode == ReportForm.URGENT,
+        "country": str(answers.get("country", "")),
+        "files": [{"name": f.name, "scrubbed": f.scrubbed} for f in files.prepared],
+    }
+    # The language links lead to the kept receipt page, not to an empty form.
+    request.amparo_switch_path = reverse("intake:received")  # type: ignore[attr-defined]
+    response = render(
         request,
         "intake/received.html",
-        {
-            "reference": new.case.reference,
-            "receipt": new.receipt,
-            "urgent": urgent,
-            "files": files.prepared,
-            "texts": desk_texts(),
-        },
+        {**page, "texts": desk_texts(), "contacts": emergency.contacts_for(str(page["country"]))},
     )
+    receipt_page.keep(request, response, page)
+    return response
 
 
 def _already_sent(request: HttpRequest) -> HttpResponse:

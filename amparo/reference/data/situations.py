@@ -12,15 +12,29 @@ from __future__ import annotations
 import datetime
 from typing import NamedTuple
 
-#: The facts below are those known on this date.
-AS_OF = datetime.date(2025, 9, 30)
+#: The facts below are those known on this date: the Court's factsheet "The
+#: Court Today" of 17 December 2024 (12 investigations, 3 preliminary
+#: examinations), with later notes dated in their text.
+AS_OF = datetime.date(2024, 12, 17)
 SOURCE = (
-    "International Criminal Court, “Situations under investigation” and Office of the "
-    "Prosecutor, “Preliminary examinations”."
+    "International Criminal Court, “The Court Today”, ICC-PIOS-TCT-01-150/24_Eng, "
+    "17 December 2024; Office of the Prosecutor, “Preliminary examinations”."
 )
 
 INVESTIGATION = "investigation"
+INVESTIGATION_COMPLETED = "investigation_completed"
 PRELIMINARY_EXAMINATION = "preliminary_examination"
+
+# Not among the investigations of "The Court Today" (17 December 2024).
+_COMPLETED = (
+    "Investigation phase completed: not among the 12 investigations listed in the Court's "
+    "“The Court Today” of 17 December 2024. The date the Office of the Prosecutor "
+    "announced it is not recorded here (unverified)."
+)
+_CLOSED_2022 = (
+    "The Prosecutor announced on 16 December 2022 that the investigation phase was "
+    "completed; the cases already brought continue."
+)
 
 
 class SituationData(NamedTuple):
@@ -33,6 +47,8 @@ class SituationData(NamedTuple):
     countries: tuple[str, ...]
     note: str = ""
     as_of: datetime.date = AS_OF
+    # When the status took effect, where a source gives it; None when unverified.
+    status_date: datetime.date | None = None
 
 
 SITUATIONS: tuple[SituationData, ...] = (
@@ -42,8 +58,9 @@ SITUATIONS: tuple[SituationData, ...] = (
         "Situation en Ouganda",
         "Situación en Uganda",
         "الحالة في أوغندا",
-        INVESTIGATION,
+        INVESTIGATION_COMPLETED,
         ("UG",),
+        note=_COMPLETED,
     ),
     SituationData(
         "drc",
@@ -60,9 +77,9 @@ SITUATIONS: tuple[SituationData, ...] = (
         "Situation en République centrafricaine",
         "Situación en la República Centroafricana",
         "الحالة في جمهورية أفريقيا الوسطى",
-        INVESTIGATION,
+        INVESTIGATION_COMPLETED,
         ("CF",),
-        "Also called “Central African Republic I”.",
+        note="Also called “Central African Republic I”. " + _COMPLETED,
     ),
     SituationData(
         "car_ii",
@@ -70,8 +87,10 @@ SITUATIONS: tuple[SituationData, ...] = (
         "Situation en République centrafricaine II",
         "Situación en la República Centroafricana II",
         "الحالة في جمهورية أفريقيا الوسطى الثانية",
-        INVESTIGATION,
+        INVESTIGATION_COMPLETED,
         ("CF",),
+        note=_CLOSED_2022,
+        status_date=datetime.date(2022, 12, 16),
     ),
     SituationData(
         "darfur",
@@ -89,8 +108,9 @@ SITUATIONS: tuple[SituationData, ...] = (
         "Situation en République du Kenya",
         "Situación en la República de Kenya",
         "الحالة في جمهورية كينيا",
-        INVESTIGATION,
+        INVESTIGATION_COMPLETED,
         ("KE",),
+        note=_COMPLETED,
     ),
     SituationData(
         "libya",
@@ -126,8 +146,10 @@ SITUATIONS: tuple[SituationData, ...] = (
         "Situation en Géorgie",
         "Situación en Georgia",
         "الحالة في جورجيا",
-        INVESTIGATION,
+        INVESTIGATION_COMPLETED,
         ("GE",),
+        note=_CLOSED_2022,
+        status_date=datetime.date(2022, 12, 16),
     ),
     SituationData(
         "burundi",
@@ -157,6 +179,13 @@ SITUATIONS: tuple[SituationData, ...] = (
         "الحالة في جمهورية أفغانستان الإسلامية",
         INVESTIGATION,
         ("AF",),
+        note=(
+            "On 20 February 2025 the de facto authorities declared that they recognise no "
+            "obligation under the Rome Statute and that the 2003 accession has no legal "
+            "validity. This is a statement, not a notification of withdrawal under article "
+            "127: Afghanistan remains a State Party."
+        ),
+        as_of=datetime.date(2025, 2, 20),
     ),
     SituationData(
         "palestine",
@@ -186,6 +215,13 @@ SITUATIONS: tuple[SituationData, ...] = (
         "الحالة في جمهورية فنزويلا البوليفارية الأولى",
         INVESTIGATION,
         ("VE",),
+        note=(
+            "On 11 December 2025 the National Assembly passed a law repealing the law that "
+            "approved the Rome Statute. No notification of withdrawal to the UN "
+            "Secretary-General (article 127) is recorded here; until one is deposited and a "
+            "year has passed, Venezuela remains a State Party."
+        ),
+        as_of=datetime.date(2025, 12, 11),
     ),
     SituationData(
         "ukraine",

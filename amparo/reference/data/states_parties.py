@@ -16,8 +16,10 @@ from __future__ import annotations
 import datetime
 from typing import NamedTuple
 
-#: The facts below are those known on this date.
-AS_OF = datetime.date(2025, 9, 30)
+#: The facts below are those known on this date (the last one checked: the
+#: Venezuelan National Assembly's law of 11 December 2025); see
+#: docs/reference-data.md for what was checked against which source.
+AS_OF = datetime.date(2025, 12, 11)
 SOURCE = "UN Treaty Collection, chapter XVIII.10, Rome Statute of the International Criminal Court."
 
 
@@ -166,8 +168,8 @@ _SAHEL = (
     "Announced its withdrawal on 22 September 2025, jointly with the other States of the "
     "Alliance of Sahel States, “with immediate effect”. Under article 127(1) a withdrawal "
     "takes effect only one year after the UN Secretary-General receives written "
-    "notification; no notification date is recorded here. Check the UN Treaty Collection "
-    "and fill in both withdrawal dates once a notification is published."
+    "notification; no notification is recorded here (as of 11 December 2025). Check the "
+    "UN Treaty Collection and fill in both withdrawal dates once a notification is published."
 )
 
 WITHDRAWALS: dict[str, tuple[datetime.date | None, datetime.date | None, str]] = {
@@ -200,6 +202,16 @@ NOTES: dict[str, str] = {
     "GM": "Notified withdrawal on 10 November 2016 and revoked it on 10 February 2017.",
     "UA": "Ukraine had accepted the Court's jurisdiction under article 12(3) since 2014.",
     "PS": "Accession; had lodged article 12(3) declarations in 2009 and 2015.",
+    "VE": (
+        "On 11 December 2025 the National Assembly passed a law repealing the law that "
+        "approved the Rome Statute. No notification of withdrawal to the UN Secretary-General "
+        "is recorded here (as of 11 December 2025); a withdrawal would take effect one year "
+        "after one is received."
+    ),
+    "AF": (
+        "On 20 February 2025 the de facto authorities declared that they recognise no "
+        "obligation under the Rome Statute; this is not a notification of withdrawal."
+    ),
 }
 
 

@@ -154,7 +154,21 @@ class SituationDataTests(ReferenceTestCase):
         statuses = dict(Situation.objects.values_list("code", "status"))
         self.assertEqual(len(statuses), 20)
         investigations = [c for c, s in statuses.items() if s == SituationStatus.INVESTIGATION]
-        self.assertEqual(len(investigations), 17)
+        # "The Court Today", 17 December 2024: 12 investigations; the other five
+        # have their investigation phase completed.
+        self.assertEqual(len(investigations), 12)
+        self.assertEqual(
+            sorted(c for c, s in statuses.items() if s == SituationStatus.INVESTIGATION_COMPLETED),
+            ["car_i", "car_ii", "georgia", "kenya", "uganda"],
+        )
+        dates = dict(Situation.objects.values_list("code", "status_date"))
+        self.assertEqual(dates["georgia"], datetime.date(2022, 12, 16))
+        self.assertEqual(dates["car_ii"], datetime.date(2022, 12, 16))
+        self.assertIsNone(dates["uganda"])  # not verified: left empty, said in the note
+        self.assertIn("11 December 2025", Situation.objects.get(code="venezuela_i").note)
+        self.assertIn(
+            "not a notification of withdrawal", Situation.objects.get(code="afghanistan").note
+        )
         self.assertEqual(
             sorted(c for c, s in statuses.items() if s == SituationStatus.PRELIMINARY_EXAMINATION),
             ["lithuania_belarus", "nigeria", "venezuela_ii"],
