@@ -63,6 +63,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Compresses HTML after every later middleware has written the body (and pads it
+    # against BREACH): see amparo/core/compression.py.
+    "amparo.core.compression.HtmlGZipMiddleware",
     "amparo.core.middleware.security_headers",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
