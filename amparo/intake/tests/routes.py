@@ -6,12 +6,15 @@ from amparo.tests.routes import PUBLIC, REPORTER, staff
 ROUTES = {
     "home": PUBLIC,
     "intake:report": PUBLIC,
+    # The receipt page reads its own short-lived cookie; without it, 410.
+    "intake:received": PUBLIC,
     "intake:thanks": PUBLIC,
     "intake:danger": PUBLIC,
     "intake:exit": PUBLIC,
     "intake:follow_up": PUBLIC,
     "intake:follow_up_case": REPORTER,
     "intake:follow_up_file": REPORTER,
+    "intake:follow_up_complete": REPORTER,
     # Leaving ends whatever session there is; without one it only redirects.
     "intake:follow_up_leave": PUBLIC,
     "intake_staff:questionnaires": staff(Role.ADMINISTRATOR),
@@ -19,4 +22,6 @@ ROUTES = {
     "intake_staff:questionnaire": staff(Role.ADMINISTRATOR),
     "intake_staff:questionnaire_make_current": staff(Role.ADMINISTRATOR),
     "intake_staff:desk_texts": staff(Role.ADMINISTRATOR),
+    "intake_staff:emergency_contacts": staff(Role.ADMINISTRATOR),
+    "intake_staff:emergency_contact": staff(Role.ADMINISTRATOR),
 }
