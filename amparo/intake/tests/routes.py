@@ -12,7 +12,11 @@ ROUTES = {
     "intake:danger": PUBLIC,
     "intake:exit": PUBLIC,
     "intake:follow_up": PUBLIC,
+    # The receipt page, kept for one browser until its last 4 digits are typed;
+    # without one kept, anyone gets "no longer available" (410).
+    "intake:received": PUBLIC,
     "intake:follow_up_case": REPORTER,
+    "intake:follow_up_complete": REPORTER,
     "intake:follow_up_file": REPORTER,
     "intake:follow_up_complete": REPORTER,
     # Leaving ends whatever session there is; without one it only redirects.
