@@ -6,8 +6,6 @@ from amparo.tests.routes import PUBLIC, REPORTER, staff
 ROUTES = {
     "home": PUBLIC,
     "intake:report": PUBLIC,
-    # The receipt page reads its own short-lived cookie; without it, 410.
-    "intake:received": PUBLIC,
     "intake:thanks": PUBLIC,
     "intake:danger": PUBLIC,
     "intake:exit": PUBLIC,
@@ -18,7 +16,6 @@ ROUTES = {
     "intake:follow_up_case": REPORTER,
     "intake:follow_up_complete": REPORTER,
     "intake:follow_up_file": REPORTER,
-    "intake:follow_up_complete": REPORTER,
     # Leaving ends whatever session there is; without one it only redirects.
     "intake:follow_up_leave": PUBLIC,
     "intake_staff:questionnaires": staff(Role.ADMINISTRATOR),
