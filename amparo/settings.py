@@ -274,6 +274,9 @@ LOGGING = {
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
         # A bad Host header: one quiet line, without the attacker's value or a traceback.
         "django.security.DisallowedHost": {"filters": ["quiet_host"]},
+        # pikepdf announces its logging bridge at INFO on import: one useless line
+        # before every management command's output. Its warnings still come through.
+        "pikepdf": {"level": "WARNING"},
     },
 }
 ADMINS: list[tuple[str, str]] = []
@@ -339,7 +342,7 @@ AMPARO_STRETCH_SLOTS = envint("AMPARO_STRETCH_SLOTS", 0)
 AMPARO_STRETCH_RESERVED = envint("AMPARO_STRETCH_RESERVED", 0)
 # Seconds a follow-up attempt waits for a slot before "try again"; a new
 # report waits this long, then stretches without a slot rather than fail.
-AMPARO_STRETCH_FOLLOW_UP_WAIT = envint("AMPARO_STRETCH_FOLLOW_UP_WAIT", 1)
+AMPARO_STRETCH_FOLLOW_UP_WAIT = envint("AMPARO_STRETCH_FOLLOW_UP_WAIT", 2)
 AMPARO_STRETCH_SUBMISSION_WAIT = envint("AMPARO_STRETCH_SUBMISSION_WAIT", 60)
 
 # Statistics and the annual report (see docs/statistics.md). Cells below the

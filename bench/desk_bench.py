@@ -12,6 +12,11 @@ requests (server and network on this machine, body read):
 - search over every case, which decrypts them all (p50, p95),
 - case pages of randomly chosen cases (p95).
 
+Exits with status 1, naming the cause on stderr, when PostgreSQL is missing or
+any timed request fails: no figure is printed for what was not measured.
+AMPARO_BENCH_DATABASE, AMPARO_BENCH_POSTGRES and AMPARO_BENCH_PORT override the
+database name, the server URL and the port.
+
 Run: .venv/bin/python bench/desk_bench.py
 Prints `bench: <name> <value> <unit>` lines on stdout; progress on stderr.
 Stops gunicorn and drops the database at the end, whatever happens.
@@ -35,6 +40,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import NoReturn
 
 import psycopg
 from support import free_port, note, percentile, report
@@ -43,8 +49,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 BIN = Path(sys.executable).parent
 
-DATABASE = "amparo_desk_bench"
-SERVER = "postgresql://postgres@127.0.0.1:5432"
+# Overridable, so that a shared machine's engineer keeps to their own database and ports.
+DATABASE = os.environ.get("AMPARO_BENCH_DATABASE", "amparo_desk_bench")
+SERVER = os.environ.get("AMPARO_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432")
 FIRST_CASES = 10_000
 SECOND_CASES = 100_000
 BUDGET_SECONDS = 10 * 60
@@ -86,7 +93,7 @@ def manage(env: dict[str, str], *args: str) -> float:
 
 @contextlib.contextmanager
 def gunicorn(env: dict[str, str]) -> Iterator[str]:
-    port = free_port()
+    port = int(os.environ.get("AMPARO_BENCH_PORT", "0")) or free_port()
     base = f"http://127.0.0.1:{port}"
     process = subprocess.Popen(
         [
@@ -195,16 +202,14 @@ def url(name: str, **kwargs: str) -> str | None:
 def measure(
     browser: Browser, label: str, names: list[str], paths: list[str], repeat: int
 ) -> list[float] | None:
-    """Time each path ``repeat`` times after a warm-up; None (and `unavailable`
-    lines) when the view is missing or fails."""
+    """Time each path ``repeat`` times after a warm-up; a failed request ends the run
+    with a non-zero exit (a figure over failing requests would lie)."""
     try:
         for path in paths[:4]:  # each gunicorn worker loads its templates and caches
             browser.timed(path)
         timings = [browser.timed(path) for _ in range(repeat) for path in paths]
     except RuntimeError as error:
-        for name in names:
-            print(f"bench: {name} unavailable ({error})", flush=True)
-        return None
+        fail(f"{label}: {error} ({', '.join(names)})")
     note(f"{label}: {len(timings)} requests, mean {statistics.fmean(timings):.0f} ms")
     return timings
 
@@ -217,9 +222,7 @@ def measure_search(
     _status, page = browser.get(search)
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
     if token is None:
-        for name in names:
-            print(f"bench: {name} unavailable (no CSRF token on the search page)", flush=True)
-        return None
+        fail(f"no CSRF token on the search page ({', '.join(names)})")
 
     def timed(q: str) -> float:
         started = time.perf_counter()
@@ -233,9 +236,7 @@ def measure_search(
             timed(q)
         timings = [timed(q) for _ in range(repeat) for q in SEARCH_QUERIES]
     except RuntimeError as error:
-        for name in names:
-            print(f"bench: {name} unavailable ({error})", flush=True)
-        return None
+        fail(f"search: {error} ({', '.join(names)})")
     note(f"search: {len(timings)} requests, mean {statistics.fmean(timings):.0f} ms")
     return timings
 
@@ -245,7 +246,7 @@ def measure_desk(browser: Browser, suffix: str, search_repeat: int) -> None:
 
     inbox = url("cases:inbox")
     if inbox is None:
-        print(f"bench: desk_inbox_{suffix} unavailable (no cases:inbox view)", flush=True)
+        fail("no cases:inbox view")
     else:
         paths = [f"{inbox}?{urllib.parse.urlencode(q)}" if q else inbox for q in INBOX_QUERIES]
         names = [f"desk_inbox_p50_{suffix}", f"desk_inbox_p95_{suffix}"]
@@ -255,7 +256,7 @@ def measure_desk(browser: Browser, suffix: str, search_repeat: int) -> None:
 
     search = url("cases:search")
     if search is None:
-        print(f"bench: desk_search_{suffix} unavailable (no cases:search view)", flush=True)
+        fail("no cases:search view")
     else:
         names = [f"desk_search_p50_{suffix}", f"desk_search_p95_{suffix}"]
         if timings := measure_search(browser, search, names, repeat=search_repeat):
@@ -267,9 +268,16 @@ def measure_desk(browser: Browser, suffix: str, search_repeat: int) -> None:
     paths = [p for public_id in sample if (p := url("cases:detail", public_id=public_id))]
     name = f"desk_case_page_p95_{suffix}"
     if not paths:
-        print(f"bench: {name} unavailable (no cases:detail view)", flush=True)
+        fail(f"no cases:detail view ({name})")
     elif timings := measure(browser, "case page", [name], paths, repeat=1):
         report(name, percentile(timings, 0.95), "ms")
+
+
+def fail(message: str) -> NoReturn:
+    """End the run with exit status 1: `make bench` must not print a figure it did not
+    measure, nor pass over a request that failed."""
+    print(f"desk_bench: {message}", file=sys.stderr, flush=True)
+    raise SystemExit(1)
 
 
 def timed(action: Callable[[], None]) -> float:
@@ -300,8 +308,7 @@ def main() -> None:
         admin(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
     except psycopg.OperationalError as error:
         reason = " ".join(str(error).split())
-        print(f"bench: desk unavailable (no PostgreSQL at {SERVER}: {reason})", flush=True)
-        return
+        fail(f"no PostgreSQL at {SERVER}: {reason}")
     admin(f"CREATE DATABASE {DATABASE}")
     try:
         manage(env, "migrate", "--no-input", "-v", "0")

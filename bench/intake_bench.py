@@ -3,21 +3,28 @@
 Needs PostgreSQL on 127.0.0.1:5432 (user postgres, trust authentication).
 Creates the database amparo_intake_bench, migrates it and enrols one
 coordinator (so every report is sealed to someone, as in production). Serves
-the app with gunicorn (two gthread workers of four threads, the app's real
-settings with AMPARO_DEBUG off and production key-derivation cost: every
-submission stretches its receipt with Argon2id, 128 MiB, t=3). Then each
-simulated reporter loads the form (GET, for the CSRF cookie and the one-time
-form token) and sends a multipart report with a small photo (POST, timed).
+the app with gunicorn as the README's production command does (gunicorn.conf.py,
+two gthread workers of four threads) in production mode (AMPARO_ENV=production,
+collected static files, plain HTTP as on an onion service: AMPARO_HTTPS=0), so
+the loopback address counts as an unknown client, as Tor traffic does, and every
+receipt is stretched with the production parameters. Then each simulated
+reporter loads the form (GET, for the CSRF cookie and the one-time form token)
+and sends a multipart report with a small photo (POST, timed).
 
 - submissions per second and p50/p95 of the POST at concurrency 1, 4 and 16
   (throughput counts the whole GET + POST cycle);
-- the same at concurrency 4 while 8 clients flood the follow-up page with
-  wrong codes (default limits on: the flood is turned away cheaply);
-- the peak resident memory (VmHWM) of the gunicorn workers;
-- the weight of the first form page: HTML plus the stylesheets and scripts it loads.
+- follow-up sign-ins per second at concurrency 4 (real receipts), and how many
+  the stretching cap refused;
+- the same submissions at concurrency 4 while 8 clients flood the follow-up page
+  with wrong codes: the per-client limit does not apply (unknown client) and the
+  desk-wide attempt limit is off for the run, so the stretching cap is what holds;
+- the growth of the gunicorn workers' peak resident memory (VmHWM) over their
+  resident size once the app is imported and has served a page, and the absolute peak;
+- the first form page on the wire (gzip): the compressed HTML plus the stylesheets,
+  scripts and icon it loads, as WhiteNoise serves them (precompressed).
 
-The per-client and desk-wide submission limits are switched off for the run
-(every request comes from 127.0.0.1); nothing else is changed.
+The submission limits and the desk-wide follow-up limit are switched off for the
+run (every request comes from 127.0.0.1); nothing else is changed.
 
 Run: .venv/bin/python bench/intake_bench.py
 Prints `bench: <name> <value> <unit>` lines on stdout; progress on stderr.
@@ -27,6 +34,7 @@ Stops gunicorn and drops the database at the end, whatever happens.
 from __future__ import annotations
 
 import contextlib
+import gzip
 import http.client
 import io
 import os
@@ -51,10 +59,13 @@ from support import free_port, note, percentile, report
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
-DATABASE = "amparo_intake_bench"
+# Both overridable, so that a shared machine's engineer can keep to their own database
+# and port range; the database is created and dropped by the run.
+DATABASE = os.environ.get("AMPARO_BENCH_DATABASE", "amparo_intake_bench")
 SERVER = "postgresql://postgres@127.0.0.1:5432"
 LEVELS = {1: 16, 4: 32, 16: 64}  # concurrency: number of submissions
 FLOOD_CLIENTS = 8
+SIGN_INS = 24
 WORKERS = 2
 THREADS = 4
 
@@ -81,6 +92,7 @@ FORM_TOKEN = re.compile(r'name="form_token" value="([^"]+)"')
 RECEIPT = re.compile(r'id="receipt">([0-9 ]+)<')
 STYLESHEET = re.compile(r'<link[^>]+rel="stylesheet"[^>]+href="([^"]+)"')
 SCRIPT = re.compile(r'<script[^>]+src="([^"]+)"')
+ICON = re.compile(r'<link[^>]+rel="icon"[^>]+href="([^"]+)"')
 
 
 # --- The database and the server -----------------------------------------------------
@@ -110,6 +122,7 @@ def app_environment(url: str, data_dir: str) -> dict[str, str]:
             "AMPARO_DATA_DIR": data_dir,
             "AMPARO_SUBMISSIONS_PER_CLIENT_PER_HOUR": "0",
             "AMPARO_SUBMISSIONS_PER_HOUR": "0",
+            "AMPARO_RECEIPT_ATTEMPTS_PER_MINUTE": "0",
             "AMPARO_LOG_LEVEL": "ERROR",
             # gunicorn.conf.py (read from the working directory) would log every request
             # to standard output, where only the figures belong.
@@ -124,6 +137,8 @@ def gunicorn(env: dict[str, str], port: int) -> Iterator[subprocess.Popen[bytes]
     process = subprocess.Popen(
         [
             str(BIN / "gunicorn"),
+            "-c",
+            "gunicorn.conf.py",
             "amparo.wsgi:application",
             "--bind",
             f"127.0.0.1:{port}",
@@ -174,9 +189,30 @@ def worker_pids(master: int) -> list[int]:
     return pids
 
 
+def production_environment(url: str, data_dir: str) -> dict[str, str]:
+    """app_environment in production mode, served over plain HTTP as an onion service is:
+    the loopback address is then an unknown client, as Tor traffic is. Needs
+    collectstatic (the manifest storage)."""
+    env = app_environment(url, data_dir)
+    env.update(
+        {
+            "AMPARO_ENV": "production",
+            "AMPARO_HTTPS": "0",
+            "AMPARO_SECRET_KEY": secrets.token_urlsafe(50),
+            "AMPARO_ALLOWED_HOSTS": "127.0.0.1",
+        }
+    )
+    return env
+
+
 def peak_memory_mib(pid: int) -> float:
+    return memory_mib(pid)
+
+
+def memory_mib(pid: int, field: str = "VmHWM") -> float:
+    """A /proc/PID/status memory field (VmHWM: peak resident; VmRSS: resident now)."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
+        if line.startswith(f"{field}:"):
             return int(line.split()[1]) / 1024
     return 0.0
 
@@ -220,9 +256,14 @@ class Reporter:
         self.port = port
         self.origin = f"http://127.0.0.1:{port}"
         self.cookies: dict[str, str] = {}
+        self.receipt = ""
 
     def request(
-        self, method: str, path: str, body: bytes | None = None, content_type: str = ""
+        self,
+        method: str,
+        path: str,
+        body: bytes | None = None,
+        content_type: str = "",
     ) -> tuple[int, bytes]:
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=180)
         headers = {"Host": f"127.0.0.1:{self.port}"}
@@ -271,9 +312,34 @@ class Reporter:
         started = time.perf_counter()
         status, answer = self.request("POST", "/en/report/", body, content_type)
         elapsed = time.perf_counter() - started
-        if status != 200 or not RECEIPT.search(answer.decode()):
+        found = RECEIPT.search(answer.decode()) if status == 200 else None
+        if found is None:
             raise RuntimeError(f"submission {number} failed with HTTP {status}")
+        self.receipt = found.group(1)
         return elapsed
+
+    def sign_in(self, receipt: str) -> int:
+        """Open a report with its receipt, as a returning reporter; returns the status."""
+        status, page = self.request("GET", "/en/follow-up/")
+        csrf = CSRF_FIELD.search(page.decode())
+        assert csrf, status
+        body = f"csrfmiddlewaretoken={csrf.group(1)}&receipt={receipt.replace(' ', '+')}"
+        status, _ = self.request(
+            "POST", "/en/follow-up/", body.encode(), "application/x-www-form-urlencoded"
+        )
+        return status
+
+    def get_gzipped(self, path: str) -> tuple[int, bytes]:
+        """GET as a browser that accepts gzip: the body as it crossed the wire."""
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=180)
+        try:
+            connection.request(
+                "GET", path, headers={"Host": f"127.0.0.1:{self.port}", "Accept-Encoding": "gzip"}
+            )
+            response = connection.getresponse()
+            return response.status, response.read()
+        finally:
+            connection.close()
 
     def wrong_code(self) -> int:
         status, page = self.request("GET", "/en/follow-up/")
@@ -287,45 +353,110 @@ class Reporter:
         return status
 
 
+RECEIPTS: list[str] = []
+
+
+def submit_one(port: int, number: int) -> float:
+    reporter = Reporter(port)
+    elapsed = reporter.submit(number)
+    RECEIPTS.append(reporter.receipt)
+    return elapsed
+
+
 def run_level(port: int, concurrency: int, count: int, first: int) -> tuple[float, list[float]]:
     """(submissions per second, POST latencies) for ``count`` reports at ``concurrency``."""
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=concurrency) as pool:
-        latencies = list(pool.map(lambda n: Reporter(port).submit(n), range(first, first + count)))
+        latencies = list(pool.map(lambda n: submit_one(port, n), range(first, first + count)))
     return count / (time.perf_counter() - started), latencies
 
 
-def first_page_weight(port: int) -> int:
+def run_sign_ins(port: int, concurrency: int, receipts: list[str]) -> tuple[float, list[int]]:
+    """(successful sign-ins per second, statuses) for one sign-in per receipt."""
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+        statuses = list(pool.map(lambda r: Reporter(port).sign_in(r), receipts))
+    ok = statuses.count(302)
+    return ok / (time.perf_counter() - started), statuses
+
+
+def first_page_wire_bytes(port: int) -> int:
+    """The first form page as a browser that accepts gzip receives it."""
     reporter = Reporter(port)
-    status, page = reporter.request("GET", "/en/report/")
+    status, page = reporter.get_gzipped("/en/report/")
     assert status == 200
-    text = page.decode()
     total = len(page)
-    for asset in STYLESHEET.findall(text) + SCRIPT.findall(text):
-        status, data = reporter.request("GET", asset)
+    text = gzip.decompress(page).decode()
+    for asset in STYLESHEET.findall(text) + SCRIPT.findall(text) + ICON.findall(text):
+        status, data = reporter.get_gzipped(asset)
         assert status == 200, asset
         total += len(data)
     return total
 
 
+TRACED_SUBMISSION = """
+import re, sys, tracemalloc
+import django
+django.setup()
+from django.test import Client
+from amparo.urls import urlpatterns  # noqa: F401  imports every view: part of the baseline
+sys.path.insert(0, "bench")
+from intake_bench import PHOTO
+client = Client(HTTP_HOST="127.0.0.1")
+page = client.get("/en/report/").content.decode()
+token = re.search(r'name="form_token" value="([^"]+)"', page).group(1)
+fields = {
+    "form_token": token, "consent_store": "on", "consent_contact": "on",
+    "reporting_for": "self", "what_happened": "Traced report: " + "followed. " * 80,
+    "when_month": "5", "when_year": "2025", "country": "UG", "place": "Gulu",
+    "targeted": "Myself", "responsible": "Unknown men", "engagement": "witness",
+    "website": "",
+}
+from django.core.files.uploadedfile import SimpleUploadedFile
+fields["files"] = SimpleUploadedFile("photo.jpg", PHOTO, content_type="image/jpeg")
+tracemalloc.start()
+response = client.post("/en/report/", fields)
+peak = tracemalloc.get_traced_memory()[1]
+assert response.status_code == 200 and b'id="receipt"' in response.content, response.status_code
+print(peak)
+"""
+
+
+def traced_submission_peak(env: dict[str, str]) -> float:
+    """tracemalloc's peak (MiB) over one submission, in a process that has imported the
+    app and served the form first: Python's own allocations (Argon2's memory is C's)."""
+    done = subprocess.run(
+        [sys.executable, "-c", TRACED_SUBMISSION],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return int(done.stdout.strip().splitlines()[-1]) / (1024 * 1024)
+
+
 def main() -> None:
     with database() as url, tempfile.TemporaryDirectory(prefix="amparo-intake-bench-") as data:
-        env = app_environment(url, data)
-        note("migrating")
-        subprocess.run(
-            [sys.executable, "manage.py", "migrate", "--no-input", "-v", "0"],
-            cwd=ROOT,
-            env=env,
-            check=True,
-        )
+        env = production_environment(url, data)
+        note("migrating, collecting static files")
+        for command in (["migrate", "--no-input"], ["collectstatic", "--no-input"]):
+            subprocess.run(
+                [sys.executable, "manage.py", *command, "-v", "0"], cwd=ROOT, env=env, check=True
+            )
         subprocess.run([sys.executable, "-c", ENROL], cwd=ROOT, env=env, check=True)
-        port = free_port()
+        port = int(os.environ.get("AMPARO_BENCH_PORT", "0")) or free_port()
         with gunicorn(env, port) as server:
             note(f"gunicorn on 127.0.0.1:{port}: {WORKERS} workers x {THREADS} threads")
             # Other work on the machine shows directly in these figures.
             note(f"load average before the run: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
-            report("intake_first_page_weight", first_page_weight(port), "bytes")
-            run_level(port, 4, 8, first=10_000)  # warm-up: imports, connections
+            # Every worker imports the app and serves pages: the baseline for memory growth.
+            with ThreadPoolExecutor(max_workers=8) as pool:
+                list(pool.map(lambda _: Reporter(port).request("GET", "/en/report/"), range(16)))
+            workers = worker_pids(server.pid)
+            baseline = {pid: memory_mib(pid, "VmRSS") for pid in workers}
+            report("intake_first_page_wire_bytes", first_page_wire_bytes(port), "bytes")
+            run_level(port, 4, 8, first=10_000)  # warm-up: connections, first stretches
             number = 0
             sent = 8
             for concurrency, count in LEVELS.items():
@@ -337,13 +468,20 @@ def main() -> None:
                 report(f"intake_p95_c{concurrency}", percentile(latencies, 0.95) * 1000, "ms")
                 note(f"c{concurrency}: {count} reports, mean {statistics.mean(latencies):.3f} s")
 
+            rate, statuses = run_sign_ins(port, 4, RECEIPTS[:SIGN_INS])
+            report("followup_signins_c4", rate, "req/s")
+            report("followup_signins_c4_refused", statuses.count(429), "count")
+            note(f"sign-ins: {len(statuses)} with real receipts, statuses {sorted(set(statuses))}")
+            if any(status not in (302, 429) for status in statuses):
+                raise SystemExit(f"a follow-up sign-in failed: {statuses}")
+
             stop = threading.Event()
-            statuses: list[int] = []
+            flood_statuses: list[int] = []
 
             def flood() -> None:
                 attacker = Reporter(port)
                 while not stop.is_set():
-                    statuses.append(attacker.wrong_code())
+                    flood_statuses.append(attacker.wrong_code())
 
             flooders = [threading.Thread(target=flood) for _ in range(FLOOD_CLIENTS)]
             for thread in flooders:
@@ -360,12 +498,17 @@ def main() -> None:
             report("intake_p50_c4_followup_flood", percentile(latencies, 0.5) * 1000, "ms")
             report("intake_p95_c4_followup_flood", percentile(latencies, 0.95) * 1000, "ms")
             note(
-                f"flood: {len(statuses)} follow-up attempts, "
-                f"{statuses.count(429)} turned away by the limits, {statuses.count(400)} refused"
+                f"flood: {len(flood_statuses)} follow-up attempts, "
+                f"{flood_statuses.count(429)} turned away by the stretching cap, "
+                f"{flood_statuses.count(400)} refused after stretching"
             )
-            peak = max(peak_memory_mib(pid) for pid in worker_pids(server.pid))
-            report("intake_peak_worker_memory", peak, "MiB")
+            growth = max(memory_mib(pid) - baseline.get(pid, 0.0) for pid in workers)
+            report("intake_peak_worker_memory", growth, "MiB")
+            report("intake_peak_worker_rss", max(memory_mib(pid) for pid in workers), "MiB")
+            note("intake_peak_worker_memory: VmHWM growth over VmRSS after imports and a page")
 
+        report("intake_submission_tracemalloc_peak", traced_submission_peak(env), "MiB")
+        sent += 1
         with psycopg.connect(url) as check:
             row = check.execute(
                 "SELECT count(*), count(DISTINCT reference) FROM cases_case"

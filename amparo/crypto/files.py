@@ -11,7 +11,10 @@ file's last byte carry a count of 0; the last message carries TAG_FINAL.
 
 import hashlib
 import io
+import queue
 import struct
+import threading
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Protocol
@@ -100,6 +103,53 @@ def _check_chunk_size(chunk_size: int) -> None:
         raise ValueError("chunk_size out of range")
 
 
+# Below this many bytes the SHA-256 runs inline; above it, in a thread of its own beside
+# the encryption (hashlib and libsodium both release the GIL on large buffers, so the
+# two use two cores instead of one after the other).
+HASH_IN_THREAD_FROM = 1024 * 1024
+# Pieces waiting for the hashing thread: bounds the memory it can hold (a few chunks).
+_HASH_QUEUE_PIECES = 8
+
+
+def _hash_pieces(pieces: "queue.Queue[bytes | None]", digest: "hashlib._Hash") -> None:
+    while (piece := pieces.get()) is not None:
+        digest.update(piece)
+
+
+class _PlaintextDigest:
+    """SHA-256 of the plaintext: inline for small files, beside the encryption for large
+    ones. The thread holds no reference to the encryptor; if the encryptor is dropped
+    unfinished (a failed upload), the finaliser stops the thread."""
+
+    def __init__(self) -> None:
+        self._digest = hashlib.sha256()
+        self._inline = 0
+        self._pieces: queue.Queue[bytes | None] | None = None
+        self._thread: threading.Thread | None = None
+
+    def update(self, data: bytes | memoryview) -> None:
+        if self._pieces is None:
+            if self._inline + len(data) < HASH_IN_THREAD_FROM:
+                self._digest.update(data)
+                self._inline += len(data)
+                return
+            self._pieces = queue.Queue(maxsize=_HASH_QUEUE_PIECES)
+            self._thread = threading.Thread(
+                target=_hash_pieces, args=(self._pieces, self._digest), daemon=True
+            )
+            self._thread.start()
+            weakref.finalize(self, self._pieces.put, None)
+        # bytes are immutable; anything else is copied, since the caller may reuse it.
+        self._pieces.put(data if isinstance(data, bytes) else bytes(data))
+
+    def hexdigest(self) -> str:
+        if self._pieces is not None and self._thread is not None:
+            self._pieces.put(None)
+            self._thread.join()
+            self._thread = None
+        return self._digest.hexdigest()
+
+
 class StreamEncryptor:
     """Encrypt a file handed over piece by piece: the same stream encrypt_file writes.
 
@@ -127,12 +177,13 @@ class StreamEncryptor:
         dst.write(prefix + header)
         self._written = len(prefix) + len(header)
         self._first_ad: bytes | None = _first_ad(prefix, associated)
-        self._digest = hashlib.sha256()
+        self._digest = _PlaintextDigest()
         self._plaintext_size = 0
         self._sent = 0
-        # At most one chunk of plaintext waits here: a full chunk is sealed only once more
-        # data arrives, because whether it is the FINAL message depends on the total size.
-        self._pending = bytearray()
+        # At most one chunk of plaintext waits here, after room for its count: a full chunk
+        # is sealed only once more data arrives, because whether it is the FINAL message
+        # depends on the total size. Building the message in place saves a copy per chunk.
+        self._pending = bytearray(_COUNT.size)
         self._finished = False
 
     def push(self, data: bytes) -> None:
@@ -140,13 +191,13 @@ class StreamEncryptor:
         if self._finished:
             raise ValueError("push() after finish()")
         view = memoryview(data).cast("B")
-        self._digest.update(view)
+        self._digest.update(data if isinstance(data, bytes) else view)
         self._plaintext_size += len(view)
+        full = _COUNT.size + self._chunk_size
         while view:
-            if len(self._pending) == self._chunk_size:
-                self._seal(bytes(self._pending), _TAG_MESSAGE)
-                self._pending.clear()
-            take = self._chunk_size - len(self._pending)
+            if len(self._pending) == full:
+                self._seal_pending(_TAG_MESSAGE)
+            take = full - len(self._pending)
             self._pending += view[:take]
             view = view[take:]
 
@@ -156,8 +207,7 @@ class StreamEncryptor:
             raise ValueError("finish() called twice")
         self._finished = True
         total = _message_count(self._plaintext_size, self._chunk_size)
-        self._seal(bytes(self._pending), _TAG_FINAL if self._sent + 1 == total else _TAG_MESSAGE)
-        self._pending.clear()
+        self._seal_pending(_TAG_FINAL if self._sent + 1 == total else _TAG_MESSAGE)
         while self._sent < total:
             self._seal(b"", _TAG_FINAL if self._sent + 1 == total else _TAG_MESSAGE)
         return EncryptedFileInfo(
@@ -166,10 +216,23 @@ class StreamEncryptor:
             ciphertext_size=self._written,
         )
 
+    def _seal_pending(self, tag: int) -> None:
+        """Seal the waiting chunk (count, bytes, zero fill) and empty the buffer."""
+        pending = self._pending
+        count = len(pending) - _COUNT.size
+        _COUNT.pack_into(pending, 0, count)
+        if count < self._chunk_size:
+            pending += bytes(self._chunk_size - count)
+        self._push_message(bytes(pending), tag)
+        del pending[_COUNT.size :]
+
     def _seal(self, payload: bytes, tag: int) -> None:
         message = _COUNT.pack(len(payload)) + payload
         if len(payload) < self._chunk_size:
             message += bytes(self._chunk_size - len(payload))
+        self._push_message(message, tag)
+
+    def _push_message(self, message: bytes, tag: int) -> None:
         ciphertext = bindings.crypto_secretstream_xchacha20poly1305_push(
             self._state, message, self._first_ad, tag
         )

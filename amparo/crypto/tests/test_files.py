@@ -16,6 +16,7 @@ from amparo.crypto import (
     encrypt_file,
     file_associated_data,
     iter_decrypt,
+    new_data_key,
 )
 from amparo.crypto._padding import padme
 
@@ -340,3 +341,47 @@ def test_it_pushes_in_constant_memory() -> None:
             tracemalloc.stop()
 
     assert peak_for(32) < peak_for(1) + 256 * 1024  # 32x the data, not 32x the memory
+
+
+def test_it_hashes_large_files_beside_the_encryption_and_gets_the_same_digest() -> None:
+    import threading
+
+    from amparo.crypto import files
+
+    key = new_data_key()
+    data = bytes(range(256)) * (3 * files.HASH_IN_THREAD_FROM // 256 + 17)
+    before = threading.active_count()
+    sink = io.BytesIO()
+    # A mutable piece that the caller overwrites after push(): the digest must not see it.
+    encryptor = StreamEncryptor(key, sink, associated=b"ad")
+    piece = bytearray(data[: files.HASH_IN_THREAD_FROM])
+    encryptor.push(piece)
+    piece[:] = bytes(len(piece))
+    encryptor.push(data[files.HASH_IN_THREAD_FROM :])
+    info = encryptor.finish()
+    assert info.sha256_hex_of_plaintext == hashlib.sha256(data).hexdigest()
+    assert info.plaintext_size == len(data)
+    assert threading.active_count() == before
+    out = io.BytesIO()
+    sink.seek(0)
+    decrypt_file(key, sink, out, associated=b"ad")
+    assert out.getvalue() == data
+
+
+def test_an_abandoned_encryptor_does_not_leave_its_hashing_thread_behind() -> None:
+    import gc
+    import threading
+    import time
+
+    from amparo.crypto import files
+
+    before = threading.active_count()
+    encryptor = StreamEncryptor(new_data_key(), io.BytesIO(), associated=b"ad")
+    encryptor.push(bytes(2 * files.HASH_IN_THREAD_FROM))
+    assert threading.active_count() == before + 1
+    del encryptor
+    gc.collect()
+    deadline = time.monotonic() + 5
+    while threading.active_count() > before and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert threading.active_count() == before

@@ -10,7 +10,11 @@ ROUTES = {
     "intake:danger": PUBLIC,
     "intake:exit": PUBLIC,
     "intake:follow_up": PUBLIC,
+    # The receipt page, kept for one browser until its last 4 digits are typed;
+    # without one kept, anyone gets "no longer available" (410).
+    "intake:received": PUBLIC,
     "intake:follow_up_case": REPORTER,
+    "intake:follow_up_complete": REPORTER,
     "intake:follow_up_file": REPORTER,
     # Leaving ends whatever session there is; without one it only redirects.
     "intake:follow_up_leave": PUBLIC,
@@ -19,4 +23,6 @@ ROUTES = {
     "intake_staff:questionnaire": staff(Role.ADMINISTRATOR),
     "intake_staff:questionnaire_make_current": staff(Role.ADMINISTRATOR),
     "intake_staff:desk_texts": staff(Role.ADMINISTRATOR),
+    "intake_staff:emergency_contacts": staff(Role.ADMINISTRATOR),
+    "intake_staff:emergency_contact": staff(Role.ADMINISTRATOR),
 }

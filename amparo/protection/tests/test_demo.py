@@ -23,7 +23,16 @@ class SeedDemoTests(TestCase):
         media = tempfile.mkdtemp()
         self.addCleanup(shutil.rmtree, media, ignore_errors=True)
         with override_settings(MEDIA_ROOT=media):
-            call_command("seed_demo", "--cases", "40", "--receipts", "0", stdout=io.StringIO())
+            call_command(
+                "seed_demo",
+                "--cases",
+                "40",
+                "--receipts",
+                "0",
+                "--workers",
+                "1",
+                stdout=io.StringIO(),
+            )
         assessed = Case.objects.filter(stage__in=ASSESSED_OR_LATER)
         self.assertTrue(assessed.exists())
         for case in assessed:
