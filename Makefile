@@ -3,6 +3,7 @@
 #   make test   set up and run the linters, the type checker and the tests
 #   make bench  run the benchmarks (one "bench: <name> <value> <unit>" line per figure)
 #   make faults run the fault scenarios (one "fault: <name> ..." line per scenario)
+#   make lock   refresh requirements.lock (hashes) after changing pyproject.toml
 
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
@@ -11,16 +12,33 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 APPS := $(patsubst amparo/%/locale,%,$(wildcard amparo/*/locale))
 
-.PHONY: venv run test lint typecheck pytest bench faults messages screens clean
+.PHONY: venv lock run test lint typecheck pytest bench faults messages screens clean
 
-# The stamp is rebuilt whenever pyproject.toml changes.
-$(BIN)/.installed: pyproject.toml
+# Installs exactly what requirements.lock pins, every file checked against its hash
+# (nothing else is fetched: --no-deps), then Amparo itself, editable. The stamp is
+# rebuilt whenever the lock or pyproject.toml changes.
+LOCK := requirements.lock
+
+$(BIN)/.installed: $(LOCK) pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
 venv: $(BIN)/.installed
+
+# Refresh requirements.lock from pyproject.toml: new dependencies are added and
+# everything else keeps its pin. To move packages to their newest allowed release
+# (e.g. a security fix in a parser of untrusted files):
+#   make lock UPGRADE="pillow pikepdf"     or     make lock UPGRADE=all
+UPGRADE ?=
+lock:
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet 'pip-tools>=7.4,<8'
+	$(BIN)/pip-compile --quiet --generate-hashes --extra test --all-build-deps --allow-unsafe \
+		--strip-extras --no-emit-find-links --no-emit-index-url --no-emit-trusted-host \
+		$(if $(filter all,$(UPGRADE)),--upgrade,$(foreach p,$(UPGRADE),--upgrade-package $(p))) \
+		--output-file $(LOCK) pyproject.toml
 
 run: venv
 	$(BIN)/python manage.py migrate --no-input -v 0

@@ -274,6 +274,9 @@ LOGGING = {
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
         # A bad Host header: one quiet line, without the attacker's value or a traceback.
         "django.security.DisallowedHost": {"filters": ["quiet_host"]},
+        # pikepdf announces its logging bridge at INFO on import: one useless line
+        # before every management command's output. Its warnings still come through.
+        "pikepdf": {"level": "WARNING"},
     },
 }
 ADMINS: list[tuple[str, str]] = []

@@ -15,13 +15,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-
-class Role(models.TextChoices):
-    HANDLER = "handler", _("Handler")
-    COORDINATOR = "coordinator", _("Coordinator")
-    ANALYST = "analyst", _("Analyst")
-    ADMINISTRATOR = "administrator", _("Administrator")
-
+from amparo.core.roles import Role
 
 # Roles whose holders receive sealed copies of case keys: coordinators get
 # every new case, handlers the cases assigned to them or that they enter.

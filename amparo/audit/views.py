@@ -7,10 +7,9 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from amparo.accounts.access import staff_required
-from amparo.accounts.models import Role
 from amparo.audit.forms import TrailFilterForm
 from amparo.audit.models import AuditEvent
+from amparo.core.staff import Role, staff_required
 
 PER_PAGE = 50
 

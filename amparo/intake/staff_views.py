@@ -12,9 +12,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from amparo.accounts.access import staff_required
 from amparo.accounts.models import User
 from amparo.cases.models import Case
+from amparo.core.staff import staff_required
 from amparo.intake import questionnaire as q
 from amparo.intake.actions import (
     EMERGENCY_CONTACT_FIELDS,

@@ -9,8 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from amparo.accounts.access import staff_required
-from amparo.accounts.models import Role
+from amparo.core.staff import Role, staff_required
 from amparo.reference import actions, api
 from amparo.reference.data import regions
 from amparo.reference.forms import (

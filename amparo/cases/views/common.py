@@ -9,10 +9,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from amparo.accounts import keyring
-from amparo.accounts.access import staff_required
 from amparo.accounts.models import Role, User
 from amparo.cases.models import Case
 from amparo.cases.vault import NoAccess, OpenCase, open_for_staff
+from amparo.core.staff import staff_required
 
 DESK = staff_required(Role.HANDLER, Role.COORDINATOR)
 

@@ -7,6 +7,7 @@ STATISTICS = staff(Role.ANALYST, Role.COORDINATOR)
 
 ROUTES = {
     "reports:index": STATISTICS,
+    "reports:session": STATISTICS,
     "reports:release_new": STATISTICS,
     "reports:release": STATISTICS,
     "reports:release_csv": STATISTICS,

@@ -141,3 +141,36 @@ class AnnualReportTests(AmparoTestCase):
         )
         report.refresh_from_db()
         assert report.state == "approved"
+
+
+class MeasuresTests(AmparoTestCase):
+    second: Persona
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        cls.second = enrol_persona("second", [Role.COORDINATOR])
+
+    def test_measures_are_counted_by_kind_and_outcome_under_the_same_control(self) -> None:
+        from amparo.protection.models import Measure
+
+        cases = many(14, received_on=datetime.date(2025, 3, 3))
+        for index, case in enumerate(cases):
+            Measure.objects.create(
+                case=case,
+                kind="relocation" if index < 8 else "legal_aid",
+                status="done" if index < 11 else "failed",
+                proposed_on=datetime.date(2025, 3, 4),
+                details=b"\x00" * 40,
+            )
+        report = do_prepare_report(self.analyst.user, START, END)
+        approved = do_approve_report(self.second.user, report, expected_version=report.version)
+        cells = approved.release.cells
+        assert cells["measure_kind|relocation"] == 8
+        assert cells["measure_kind|legal_aid"] == 6
+        assert cells["measure_outcome|failed"] is None  # 3 cases
+        # ...and "done" (11) with it, or the total would give the 3 away.
+        assert cells["measure_outcome|done"] is None or cells["measure_outcome|*"] is None
+        assert cells["measure_kind|*"] == 14
+        for low, high in approved.release.bounds.values():
+            assert high is None or high - low >= 5
