@@ -46,6 +46,7 @@ KNOWN_BACK_EDGES = {
     ("accounts", "cases"),
     # seed_demo drives every app from cases/management: it belongs in an app above all.
     ("cases", "notify"),
+    ("cases", "referrals"),  # seed_demo's demo partners
     ("cases", "consent"),  # also cases/actions.py (consent records)
     ("cases", "protection"),  # also the inbox's needs-attention marks, cases/forms.py
     ("cases", "intake"),  # also cases/answers.py (questionnaire labels)
