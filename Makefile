@@ -45,7 +45,8 @@ run: venv
 	$(BIN)/python manage.py collectstatic --no-input -v 0
 	$(BIN)/python manage.py seed_demo_desk --port $(PORT)
 	@echo "Serving on http://127.0.0.1:$(PORT)/ — press Ctrl-C to stop."
-	exec $(BIN)/gunicorn -c gunicorn.conf.py amparo.wsgi:application --bind 127.0.0.1:$(PORT) --workers 2
+	exec $(BIN)/gunicorn -c gunicorn.conf.py amparo.wsgi:application --bind 127.0.0.1:$(PORT) \
+		--worker-class gthread --workers 2 --threads 4
 
 # 360 px screenshots of the form, urgent path, receipt and follow-up in each
 # language, into docs/screens/ (needs Chromium; serves on 127.0.0.1:8160).

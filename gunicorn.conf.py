@@ -1,6 +1,7 @@
 """gunicorn settings for Amparo: `make run` and the README's production command use it.
 
-    gunicorn -c gunicorn.conf.py amparo.wsgi:application --bind 127.0.0.1:8000 --workers 3
+    gunicorn -c gunicorn.conf.py amparo.wsgi:application --bind 127.0.0.1:8000 \
+        --worker-class gthread --workers 2 --threads 4
 
 The logs keep no client address, user agent, referrer, query string or secret path (an
 enrolment token, a case or file id): amparo.lib.serverlog.PrivateLogger empties those
