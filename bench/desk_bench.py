@@ -24,7 +24,6 @@ Stops gunicorn and drops the database at the end, whatever happens.
 
 from __future__ import annotations
 
-import contextlib
 import http.cookiejar
 import os
 import random
@@ -38,16 +37,17 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import NoReturn
 
 import psycopg
-from support import free_port, note, percentile, report
+from support import free_port, gunicorn, note, percentile, report
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 BIN = Path(sys.executable).parent
+BENCH_PORT = int(os.environ.get("AMPARO_BENCH_PORT", "0"))
 
 # Overridable, so that a shared machine's engineer keeps to their own database and ports.
 DATABASE = os.environ.get("AMPARO_BENCH_DATABASE", "amparo_desk_bench")
@@ -89,44 +89,6 @@ def manage(env: dict[str, str], *args: str) -> float:
         stdout=sys.stderr,
     )
     return time.monotonic() - started
-
-
-@contextlib.contextmanager
-def gunicorn(env: dict[str, str]) -> Iterator[str]:
-    port = int(os.environ.get("AMPARO_BENCH_PORT", "0")) or free_port()
-    base = f"http://127.0.0.1:{port}"
-    process = subprocess.Popen(
-        [
-            str(BIN / "gunicorn"),
-            "amparo.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-            "--timeout",
-            "300",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/healthz", timeout=5):  # noqa: S310
-                    break
-            except (urllib.error.URLError, ConnectionError):
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("gunicorn did not start") from None
-                time.sleep(0.5)
-        yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 class Browser:
@@ -317,7 +279,7 @@ def main() -> None:
         note(f"seeded {FIRST_CASES} cases in {seconds:.0f} s ({rate:.1f} cases/s)")
         report("desk_seed_rate", rate, "cases/s")
 
-        with gunicorn(env) as base:
+        with gunicorn(env, BENCH_PORT or free_port()) as base:
             browser = Browser(base)
             sign_in(browser)
             measuring = timed(lambda: measure_desk(browser, "10k", search_repeat=3))
@@ -339,7 +301,7 @@ def main() -> None:
             "--receipts",
             "0",
         )
-        with gunicorn(env) as base:
+        with gunicorn(env, BENCH_PORT or free_port()) as base:
             browser = Browser(base)
             sign_in(browser)
             measure_desk(browser, "100k", search_repeat=1)

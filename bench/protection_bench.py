@@ -29,14 +29,11 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
-from desk_bench import BIN, ROOT, SERVER, Browser, admin, manage, sign_in
-from support import note, percentile, report
+from desk_bench import SERVER, Browser, admin, manage, sign_in
+from support import gunicorn, note, percentile, report
 
 DATABASE = "amparo_protect_bench"
 SEED_CASES = 200
@@ -54,44 +51,6 @@ def port_in_range() -> int:
                 continue
             return port
     raise RuntimeError("no free port in 8130-8139")
-
-
-@contextlib.contextmanager
-def gunicorn(env: dict[str, str]) -> Iterator[str]:
-    port = port_in_range()
-    base = f"http://127.0.0.1:{port}"
-    process = subprocess.Popen(
-        [
-            str(BIN / "gunicorn"),
-            "amparo.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-            "--timeout",
-            "300",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/healthz", timeout=5):  # noqa: S310
-                    break
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("gunicorn did not start") from None
-                time.sleep(0.5)
-        yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def columns(conn: psycopg.Connection, table: str, leave_out: set[str]) -> list[str]:
@@ -181,7 +140,7 @@ def main() -> None:
         started = time.monotonic()
         total = copy_cases(COPIES)
         note(f"copied to {total} cases in {time.monotonic() - started:.0f} s")
-        with gunicorn(env) as base:
+        with gunicorn(env, port_in_range()) as base:
             browser = Browser(base)
             sign_in(browser)
             path = reverse("protection:attention")

@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
+import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent  # the venv the bench runs in
 
 
 def report(name: str, value: float, unit: str) -> None:
@@ -27,3 +37,45 @@ def free_port() -> int:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
         return port
+
+
+@contextlib.contextmanager
+def gunicorn(env: dict[str, str], port: int) -> Iterator[str]:
+    """Serve the project with gunicorn on 127.0.0.1:``port`` until the block ends.
+
+    Yields the base URL once /healthz answers; a server that does not come up
+    within a minute (or dies) raises instead of hanging the bench.
+    """
+    base = f"http://127.0.0.1:{port}"
+    process = subprocess.Popen(
+        [
+            str(BIN / "gunicorn"),
+            "amparo.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--timeout",
+            "300",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/healthz", timeout=5):  # noqa: S310
+                    break
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("gunicorn did not start") from None
+                time.sleep(0.5)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
