@@ -524,6 +524,7 @@ def do_confirm_change(confirmer: User, change: StaffChange) -> Confirmed:
     (the view reads it from the session). Every rule is checked again here,
     under the desk lock, because the desk may have changed since the request.
     """
+    from amparo.cases import search_index
     from amparo.cases.actions import CaseError, do_destroy_key_copies
 
     outcome = Confirmed(change=change)
@@ -564,6 +565,8 @@ def do_confirm_change(confirmer: User, change: StaffChange) -> Confirmed:
                 outcome.destroyed, outcome.kept = do_destroy_key_copies(confirmer, person)
             except CaseError:
                 raise AccountError("still_active") from None
+        # A removed coordinator's copy of the search index key goes at once.
+        search_index.revoke_key(confirmer, person)
         change.state = StaffChange.State.CONFIRMED
         change.decided_by = confirmer
         change.decided_at = timezone.now()

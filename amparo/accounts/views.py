@@ -49,6 +49,7 @@ from amparo.accounts.forms import (
 from amparo.accounts.models import Invitation, Role, StaffChange, User
 from amparo.accounts.usernames import normalize_username
 from amparo.audit.log import record
+from amparo.cases import search_index
 from amparo.cases.access import live_keys
 from amparo.cases.actions import do_share_all_cases
 from amparo.cases.models import Case, CaseKey
@@ -142,6 +143,7 @@ def login(request: HttpRequest) -> HttpResponse:
                 )
                 response = redirect(_safe_next(request) or "accounts:home")
                 keyring.unlock(request, response, signed_in.private_key)
+                search_index.on_sign_in(signed_in.user, signed_in.private_key)
                 devices.remember_device(response, username)
                 return response
     return render(request, "accounts/login.html", {"form": form, "next": _safe_next(request)})

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from amparo.accounts.models import User
 from amparo.audit.log import record
+from amparo.cases import search_index
 from amparo.cases.models import (
     Case,
     CaseKey,
@@ -185,6 +186,7 @@ def do_create_case(
         )
         # The reporter is not identified in the trail: actor None keeps the day only.
         record(entered_by, "case_created", target_type="case", target_id=case.public_id)
+        _index_text(opened)
     return NewCase(case=case, receipt=receipt, opened=opened)
 
 
@@ -282,6 +284,8 @@ def do_share_all_cases(granter: User, granter_private_key: bytes, grantee: User)
     for case in held.iterator():
         do_grant_access(granter, granter_private_key, case, grantee)
         count += 1
+    # The coordinators' search index holds the words of the granter's cases: it goes with them.
+    search_index.grant_key(granter, granter_private_key, grantee)
     return count
 
 
@@ -356,6 +360,11 @@ def _check_text(text: str, limit: int) -> str:
     return text
 
 
+def _index_text(opened: OpenCase) -> None:
+    # The coordinators' search index learns the case's new words after the commit.
+    search_index.note_case_text(opened)
+
+
 def _after_commit(case: Case, kind: str) -> None:
     transaction.on_commit(lambda: case_activity.send(sender=Case, case=case, kind=kind))
 
@@ -400,6 +409,7 @@ def do_add_message(
             target_type="case",
             target_id=case.public_id,
         )
+        _index_text(opened)
     return message
 
 
@@ -426,6 +436,7 @@ def do_add_note(opened: OpenCase, author: User, text: str, *, expected_version: 
             target_id=case.public_id,
             details={"note": note.public_id},
         )
+        _index_text(opened)
     return note
 
 
@@ -702,6 +713,7 @@ def do_code_case(
             target_id=case.public_id,
             details={"fields": changed, "version": coding.version},
         )
+        search_index.note_coding(case)
     return coding
 
 

@@ -4,3 +4,14 @@ from django.apps import AppConfig
 class CasesConfig(AppConfig):
     name = "amparo.cases"
     label = "cases"
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_out
+
+        from amparo.cases import search_index
+
+        def drop_index(sender: object, user: object = None, **kwargs: object) -> None:
+            if user is not None:
+                search_index.on_sign_out(user)
+
+        user_logged_out.connect(drop_index, dispatch_uid="cases.search_index.sign_out")

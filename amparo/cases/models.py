@@ -400,3 +400,48 @@ class CodedPerpetrator(models.Model):
 
     def __str__(self) -> str:
         return self.perpetrator
+
+
+class SearchIndex(models.Model):
+    """The coordinators' search index, one row, encrypted as a whole (amparo.cases.search_index).
+
+    ``snapshot`` is the whole index, encrypted under a key derived from the
+    index's private key, rewritten (``version`` + 1) when pending entries are
+    merged; that private key is stored only sealed to each
+    coordinator (``SearchIndexKey``). The public key is in clear so that anyone,
+    intake included, can append entries nobody but a coordinator can read.
+    """
+
+    public_key = models.BinaryField()
+    snapshot = models.BinaryField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"search index version {self.version}"
+
+
+class SearchIndexKey(models.Model):
+    """The index's private key, sealed to one coordinator's public key."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="search_index_key"
+    )
+    sealed_key = models.BinaryField()
+
+    def __str__(self) -> str:
+        return f"search index key for {self.user_id}"
+
+
+class SearchIndexEntry(models.Model):
+    """A change not yet merged into the snapshot, sealed to the index's public key.
+
+    No foreign key and no date: which case changed is inside the ciphertext. Every
+    entry still here is not yet in the snapshot (merging deletes them in the same
+    transaction as it rewrites the snapshot).
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    sealed = models.BinaryField()
+
+    def __str__(self) -> str:
+        return f"search index entry {self.pk}"

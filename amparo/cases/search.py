@@ -29,7 +29,6 @@ from typing import Any
 from django.db.models import OuterRef, Subquery
 
 from amparo.cases.access import visible_cases
-from amparo.cases.actions import CODING_FIELDS
 from amparo.cases.models import Attachment, CaseKey, CodedPerpetrator, Coding, Message, Note
 from amparo.crypto import DecryptionError, decrypt_json, decrypt_text, open_data_key
 from amparo.lib.binary import as_bytes
@@ -171,7 +170,7 @@ def _flatten(value: Any) -> Iterator[str]:
         yield str(value)
 
 
-class _CodingLabels:
+class CodingLabels:
     """Every label of every coded value, in all four languages, folded once per search."""
 
     def __init__(self) -> None:
@@ -245,23 +244,91 @@ def _grouped(rows: Iterable[tuple[Any, ...]]) -> dict[int, list[tuple[Any, ...]]
     return grouped
 
 
-def search_cases(user: Any, private_key: bytes, query: str, *, max_hits: int = 100) -> Outcome:
-    """Every case visible to ``user`` that contains every word of ``query``.
+def _texts(
+    data_key: bytes,
+    case: dict[str, Any],
+    messages: list[tuple[Any, ...]],
+    notes: list[tuple[Any, ...]],
+    files: list[tuple[Any, ...]],
+) -> list[tuple[str, str]]:
+    """A case's decrypted texts (reference, answers, messages, notes, file names)."""
+    report_id = case["public_id"]
+    sources: list[tuple[str, str]] = [(REFERENCE, case["reference"])]
+    answers = decrypt_json(
+        data_key, as_bytes(case["answers"]), report_id=report_id, field="answers"
+    )
+    sources += [(ANSWERS, text) for text in _flatten(answers)]
+    for public_id, body in messages:
+        text = decrypt_text(
+            data_key, as_bytes(body), report_id=report_id, field=f"message/{public_id}"
+        )
+        sources.append((MESSAGE, text))
+    for public_id, body in notes:
+        text = decrypt_text(
+            data_key, as_bytes(body), report_id=report_id, field=f"note/{public_id}"
+        )
+        sources.append((NOTE, text))
+    for public_id, metadata in files:
+        meta = decrypt_json(
+            data_key, as_bytes(metadata), report_id=report_id, field=f"attachment/{public_id}"
+        )
+        sources.append((ATTACHMENT, str(meta.get("name", ""))))
+    return sources
 
-    Newest activity first; at most ``max_hits`` are returned with an excerpt,
-    ``found`` counts them all. The caller audits the search.
+
+def case_texts(case: Any, data_key: bytes) -> list[tuple[str, str]]:
+    """The decrypted texts of one case whose data key the caller holds (no coding).
+
+    Raises DecryptionError for a damaged row.
     """
-    started = time.perf_counter()
-    outcome = Outcome()
-    terms = query_terms(query)
-    if not terms:
-        return outcome
-    labels = _CodingLabels()
+    row = {"public_id": case.public_id, "reference": case.reference, "answers": case.answers}
+    return _texts(
+        data_key,
+        row,
+        list(Message.objects.filter(case=case).values_list("public_id", "body")),
+        list(Note.objects.filter(case=case).values_list("public_id", "body")),
+        list(Attachment.objects.filter(case=case).values_list("public_id", "metadata")),
+    )
+
+
+def coding_text(case_pk: int, labels: CodingLabels | None = None) -> tuple[int, str]:
+    """The version and the labels (all four languages) of a case's coding; (0, "") if none."""
+    from amparo.cases.actions import CODING_FIELDS  # actions hooks the index, which uses this
+
+    coding = Coding.objects.filter(case_id=case_pk).values("id", "version", *CODING_FIELDS).first()
+    if coding is None:
+        return 0, ""
+    perpetrators = [
+        dict(row)
+        for row in CodedPerpetrator.objects.filter(coding_id=coding["id"]).values(
+            "perpetrator", "involvement", "confidence"
+        )
+    ]
+    return coding["version"], (labels or CodingLabels()).text(coding, perpetrators)
+
+
+@dataclass
+class Decrypted:
+    """One case opened for searching: its list row and its texts (None: unreadable)."""
+
+    case: dict[str, Any]
+    sources: list[tuple[str, str]] | None
+    coding_version: int = 0
+
+
+def decrypted_cases(
+    user: Any, private_key: bytes, ids: list[int], labels: CodingLabels | None = None
+) -> Iterator[Decrypted]:
+    """The searchable texts of the cases ``ids`` visible to ``user``, in that order.
+
+    A case whose access was withdrawn meanwhile is skipped; one that does not
+    decrypt comes with ``sources`` None (and a warning without its words).
+    """
+    from amparo.cases.actions import CODING_FIELDS  # actions hooks the index, which uses this
+
+    labels = labels or CodingLabels()
     public_key = as_bytes(user.public_key)
     sealed = CaseKey.objects.filter(case=OuterRef("pk"), user=user).values("sealed_key")[:1]
-    ids = list(
-        visible_cases(user).order_by("-last_activity_on", "-pk").values_list("pk", flat=True)
-    )
     for chunk in _chunks(ids, CHUNK):
         cases = {
             row["pk"]: row
@@ -276,6 +343,7 @@ def search_cases(user: Any, private_key: bytes, query: str, *, max_hits: int = 1
                 "urgency",
                 "received_on",
                 "last_activity_on",
+                "version",
                 "answers",
                 "sealed",
             )
@@ -294,7 +362,7 @@ def search_cases(user: Any, private_key: bytes, query: str, *, max_hits: int = 1
         codings = {
             row["case_id"]: row
             for row in Coding.objects.filter(case_id__in=chunk).values(
-                "id", "case_id", *CODING_FIELDS
+                "id", "case_id", "version", *CODING_FIELDS
             )
         }
         perpetrators: dict[int, list[dict[str, Any]]] = defaultdict(list)
@@ -307,53 +375,59 @@ def search_cases(user: Any, private_key: bytes, query: str, *, max_hits: int = 1
             case = cases.get(pk)
             if case is None:  # access withdrawn while we searched
                 continue
-            outcome.searched += 1
             report_id = case["public_id"]
             try:
                 data_key = open_data_key(as_bytes(case["sealed"]), public_key, private_key)
-                sources: list[tuple[str, str]] = [(REFERENCE, case["reference"])]
-                answers = decrypt_json(
-                    data_key, as_bytes(case["answers"]), report_id=report_id, field="answers"
+                sources = _texts(
+                    data_key, case, messages.get(pk, []), notes.get(pk, []), files.get(pk, [])
                 )
-                sources += [(ANSWERS, text) for text in _flatten(answers)]
-                for public_id, body in messages.get(pk, []):
-                    text = decrypt_text(
-                        data_key, as_bytes(body), report_id=report_id, field=f"message/{public_id}"
-                    )
-                    sources.append((MESSAGE, text))
-                for public_id, body in notes.get(pk, []):
-                    text = decrypt_text(
-                        data_key, as_bytes(body), report_id=report_id, field=f"note/{public_id}"
-                    )
-                    sources.append((NOTE, text))
-                for public_id, metadata in files.get(pk, []):
-                    meta = decrypt_json(
-                        data_key,
-                        as_bytes(metadata),
-                        report_id=report_id,
-                        field=f"attachment/{public_id}",
-                    )
-                    sources.append((ATTACHMENT, str(meta.get("name", ""))))
             except DecryptionError:
                 # A damaged or tampered row: say how many, never which words.
-                outcome.unreadable += 1
                 logger.warning("search could not decrypt case %s", report_id)
+                yield Decrypted(case, None)
                 continue
             coding = codings.get(pk)
-            if coding is not None:
-                sources.append((CODING, labels.text(coding, perpetrators.get(coding["id"], []))))
-
-            haystack = normalise("\n".join(text for _kind, text in sources))
-            if not all(term in haystack for term in terms):
+            if coding is None:
+                yield Decrypted(case, sources)
                 continue
-            outcome.found += 1
-            if len(outcome.hits) < max_hits:
-                outcome.hits.append(_hit(case, sources, terms))
+            sources.append((CODING, labels.text(coding, perpetrators.get(coding["id"], []))))
+            yield Decrypted(case, sources, coding["version"])
+
+
+def matches(sources: list[tuple[str, str]], terms: list[str]) -> bool:
+    haystack = normalise("\n".join(text for _kind, text in sources))
+    return all(term in haystack for term in terms)
+
+
+def search_cases(user: Any, private_key: bytes, query: str, *, max_hits: int = 100) -> Outcome:
+    """Every case visible to ``user`` that contains every word of ``query``.
+
+    Newest activity first; at most ``max_hits`` are returned with an excerpt,
+    ``found`` counts them all. The caller audits the search.
+    """
+    started = time.perf_counter()
+    outcome = Outcome()
+    terms = query_terms(query)
+    if not terms:
+        return outcome
+    ids = list(
+        visible_cases(user).order_by("-last_activity_on", "-pk").values_list("pk", flat=True)
+    )
+    for opened in decrypted_cases(user, private_key, ids):
+        outcome.searched += 1
+        if opened.sources is None:
+            outcome.unreadable += 1
+            continue
+        if not matches(opened.sources, terms):
+            continue
+        outcome.found += 1
+        if len(outcome.hits) < max_hits:
+            outcome.hits.append(hit(opened.case, opened.sources, terms))
     outcome.seconds = time.perf_counter() - started
     return outcome
 
 
-def _hit(case: dict[str, Any], sources: list[tuple[str, str]], terms: list[str]) -> Hit:
+def hit(case: dict[str, Any], sources: list[tuple[str, str]], terms: list[str]) -> Hit:
     # Short words match almost anywhere ("de" in "side"): say where the most
     # specific word, the longest, was found, and quote the text around it.
     key = max(terms, key=len)

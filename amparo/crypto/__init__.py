@@ -13,6 +13,8 @@ from .envelope import (
     encrypt_text,
     new_data_key,
     open_data_key,
+    open_sealed_bytes,
+    seal_bytes,
     seal_data_key,
 )
 from .errors import CryptoError, DecryptionError, InvalidReceipt, InvalidRecoveryKey
@@ -97,7 +99,9 @@ __all__ = [
     "normalize_receipt",
     "normalize_recovery_key",
     "open_data_key",
+    "open_sealed_bytes",
     "receipt_params",
+    "seal_bytes",
     "seal_data_key",
     "stretch",
     "subkey",

@@ -23,6 +23,7 @@ DATA_KEY_BYTES = _aead.KEY_BYTES
 # is refused early by another kind's reader, and room is left for a v2 of each.
 FORMAT_FIELD = 0x01
 FORMAT_SEALED_KEY = 0x51
+FORMAT_SEALED_BYTES = 0x52
 
 # Fields are padded to at least this many bytes, so short values (names, phone numbers,
 # places) all produce the same ciphertext size; larger values follow Padmé.
@@ -133,3 +134,32 @@ def open_data_key(sealed: bytes, public_key: bytes, private_key: bytes) -> bytes
     if len(data_key) != DATA_KEY_BYTES:
         raise DecryptionError()
     return data_key
+
+
+def seal_bytes(plaintext: bytes, recipient_public_key: bytes) -> bytes:
+    """Encrypt any plaintext (padded, like a field) so only the recipient's private key opens it.
+
+    For writers that must not be able to read what they add to: the server appends
+    search-index entries sealed to the index's public key without holding its private key.
+    """
+    recipient = PublicKey(_aead.as_bytes(recipient_public_key))
+    padded = _pad(_aead.as_bytes(plaintext))
+    return bytes([FORMAT_SEALED_BYTES]) + SealedBox(recipient).encrypt(padded)
+
+
+def open_sealed_bytes(sealed: bytes, public_key: bytes, private_key: bytes) -> bytes:
+    """Inverse of seal_bytes; DecryptionError on a wrong key pair or any tampering."""
+    sealed = _aead.as_bytes(sealed)
+    if not sealed or sealed[0] != FORMAT_SEALED_BYTES:
+        raise DecryptionError()
+    try:
+        private = PrivateKey(_aead.as_bytes(private_key))
+    except nacl_exceptions.CryptoError:
+        raise DecryptionError() from None
+    if not hmac.compare_digest(bytes(private.public_key), _aead.as_bytes(public_key)):
+        raise DecryptionError()
+    try:
+        padded = SealedBox(private).decrypt(sealed[1:])
+    except nacl_exceptions.CryptoError:
+        raise DecryptionError() from None
+    return _unpad(padded)

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from amparo.accounts.models import User
 from amparo.audit.log import record
+from amparo.cases import search_index
 from amparo.cases.actions import ConsentChoice, NewCase, do_add_message, do_create_case
 from amparo.cases.files import discard, store_attachment
 from amparo.cases.models import Attachment, Case, Message, Sender, Urgency
@@ -173,6 +174,7 @@ def do_complete_report(opened: OpenCase, answers: dict[str, Any]) -> None:
             target_id=case.public_id,
             details={"by": "reporter", "fields": ["answers"]},
         )
+        search_index.note_case_text(opened)
         transaction.on_commit(
             lambda: case_activity.send(sender=None, case=case, kind="reporter_message")
         )

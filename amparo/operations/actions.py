@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from amparo.accounts.models import User
 from amparo.audit.log import record
+from amparo.cases import search_index
 from amparo.cases.files import stored_path
 from amparo.cases.models import (
     Attachment,
@@ -226,6 +227,7 @@ def do_shred_case(
             kept_for_statistics=keep,
         )
         _delete_hanging_rows(case)
+        search_index.note_removed(case.pk)
         if keep:
             # The shell says nothing about who handled it.
             Case.objects.filter(pk=case.pk).update(assignee=None, entered_by=None)

@@ -16,6 +16,8 @@ from amparo.crypto import (
     generate_keypair,
     new_data_key,
     open_data_key,
+    open_sealed_bytes,
+    seal_bytes,
     seal_data_key,
 )
 
@@ -220,3 +222,39 @@ def test_it_serialises_json_deterministically() -> None:
     ciphertext = encrypt_json(KEY, {"b": 1, "a": "é"}, report_id="r1", field="f")
     text = decrypt_text(KEY, ciphertext, report_id="r1", field="f")
     assert text == json.dumps({"a": "é", "b": 1}, ensure_ascii=False, separators=(",", ":"))
+
+
+def test_it_seals_bytes_that_only_the_recipient_opens() -> None:
+    index, stranger = generate_keypair(), generate_keypair()
+    sealed = seal_bytes(b"pending entry", index.public)
+    assert open_sealed_bytes(sealed, index.public, index.private) == b"pending entry"
+    assert open_sealed_bytes(bytearray(sealed), index.public, index.private) == b"pending entry"
+    assert b"pending" not in sealed
+    for public, private in ((stranger.public, stranger.private), (stranger.public, index.private)):
+        with pytest.raises(DecryptionError):
+            open_sealed_bytes(sealed, public, private)
+
+
+def test_it_pads_sealed_bytes_like_fields() -> None:
+    recipient = generate_keypair()
+    short = {len(seal_bytes(b"x" * n, recipient.public)) for n in (0, 1, 40)}
+    assert len(short) == 1
+
+
+@settings(max_examples=50, deadline=None)
+@given(index=st.integers(min_value=0), bit=st.integers(0, 7))
+def test_it_rejects_tampered_sealed_bytes(index: int, bit: int) -> None:
+    recipient = generate_keypair()
+    sealed = seal_bytes(b"entry", recipient.public)
+    with pytest.raises(DecryptionError):
+        open_sealed_bytes(flip(sealed, index, bit), recipient.public, recipient.private)
+
+
+def test_it_rejects_malformed_sealed_bytes_and_key_pairs() -> None:
+    recipient = generate_keypair()
+    sealed = seal_bytes(b"entry", recipient.public)
+    for bad in (b"", sealed[:1], sealed[:-1], seal_data_key(KEY, recipient.public)):
+        with pytest.raises(DecryptionError):
+            open_sealed_bytes(bad, recipient.public, recipient.private)
+    with pytest.raises(DecryptionError):
+        open_sealed_bytes(sealed, recipient.public, recipient.private[:31])

@@ -1,0 +1,551 @@
+"""The coordinators' search index: encrypted at rest, open only while a coordinator is signed in.
+
+Design and threat analysis: docs/desk.md, "The coordinators' search index".
+
+* At rest: one encrypted snapshot (``SearchIndex.snapshot``: per case, its
+  normalised words, deduplicated) under a key derived from the index's X25519
+  private key, which is stored only sealed to each coordinator
+  (``SearchIndexKey``), like a case key. Changes not yet merged are
+  ``SearchIndexEntry`` rows, each a sealed box to the index's public key:
+  whoever writes one (intake, a handler, the retention job) cannot read it
+  back, nor the index.
+* In memory: a signed-in coordinator's private key (from their session) opens
+  their copy of the index key; the worker decrypts the snapshot, replays the
+  pending entries and keeps the result in this process, for one idle period
+  at most (the session's), and drops it when the last coordinator who used it
+  here signs out or when it grows past its size bound.
+* Kept in step by the actions that change searchable text: each queues, after
+  its transaction commits, an entry carrying the case's new words (with the
+  case's version, so an older entry never overwrites a newer one), its coding
+  labels, or its removal. A visible case the index lacks is decrypted with the
+  searcher's own key and added, so the first search builds the index.
+* Access: hits are looked up only among ``visible_cases(user)``, the cases
+  sealed to the searcher, and the shown ones are decrypted again with the
+  searcher's key, so a result line never rests on the index alone.
+
+Handlers, and coordinators without a copy of the index key, search per request
+(``amparo.cases.search.search_cases``).
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+
+from amparo.accounts.models import User
+from amparo.audit.log import record
+from amparo.cases.access import visible_cases
+from amparo.cases.models import Case, CaseKey, SearchIndex, SearchIndexEntry, SearchIndexKey
+from amparo.cases.search import (
+    CODING,
+    CodingLabels,
+    Outcome,
+    case_texts,
+    coding_text,
+    decrypted_cases,
+    hit,
+    matches,
+    normalise,
+    query_terms,
+    search_cases,
+)
+from amparo.crypto import (
+    DecryptionError,
+    decrypt_field,
+    derive_public_key,
+    encrypt_field,
+    generate_keypair,
+    open_data_key,
+    open_sealed_bytes,
+    seal_bytes,
+    seal_data_key,
+    subkey,
+)
+from amparo.lib.binary import as_bytes
+
+logger = logging.getLogger("amparo.cases")
+
+SNAPSHOT_ID = "search-index"
+SNAPSHOT_CONTEXT = "search-index-snapshot"
+#: Pending entries replayed in memory before the snapshot is rewritten.
+MERGE_AFTER = 200
+_BATCH = 500
+
+
+def idle_seconds() -> float:
+    """How long an unused open index stays in memory: the session's idle age by default."""
+    return float(getattr(settings, "SEARCH_INDEX_IDLE_SECONDS", settings.SESSION_COOKIE_AGE))
+
+
+def max_chars() -> int:
+    """The largest index (in characters of words) a worker keeps open."""
+    return int(getattr(settings, "SEARCH_INDEX_MAX_CHARS", 300_000_000))
+
+
+def words(texts: Iterable[str]) -> str:
+    """The normalised words of ``texts``, each once, space-separated.
+
+    Equivalent to the texts for matching: a query word has no space in it, so it
+    occurs in the texts exactly when it occurs in one of their words.
+    """
+    return " ".join(dict.fromkeys(normalise("\n".join(texts)).split()))
+
+
+# --- The open index ------------------------------------------------------------
+
+
+@dataclass(eq=False)
+class OpenIndex:
+    public_key: bytes
+    private_key: bytes = field(repr=False)
+    version: int = -1  # of the snapshot loaded; -1: none yet
+    # case pk -> [case version, words of its texts, coding version, words of its coding]
+    cases: dict[int, list[Any]] = field(default_factory=dict, repr=False)
+    applied: set[int] = field(default_factory=set)  # entries replayed on top of the snapshot
+    chars: int = 0
+    holders: set[int] = field(default_factory=set)  # coordinators who used it in this process
+    last_used: float = 0.0
+    dirty: bool = False  # holds cases the snapshot lacks
+
+
+_lock = threading.RLock()
+_open: OpenIndex | None = None
+_timer: threading.Timer | None = None
+
+
+def is_open() -> bool:
+    return _open is not None
+
+
+def close() -> None:
+    """Drop this process's open index (and with it the index key)."""
+    global _open, _timer
+    with _lock:
+        _open = None
+        if _timer is not None:
+            _timer.cancel()
+            _timer = None
+
+
+def _expire() -> None:
+    global _timer
+    with _lock:
+        _timer = None
+        if _open is None:
+            return
+        left = _open.last_used + idle_seconds() - time.monotonic()
+        if left <= 0:
+            close()
+        else:
+            _schedule(left)
+
+
+def _schedule(seconds: float) -> None:
+    global _timer
+    _timer = threading.Timer(seconds, _expire)
+    _timer.daemon = True
+    _timer.start()
+
+
+def _touch(index: OpenIndex) -> None:
+    index.last_used = time.monotonic()
+    if _timer is None:
+        _schedule(idle_seconds())
+
+
+# --- Keys ----------------------------------------------------------------------------
+
+
+def _may_hold(user: Any) -> bool:
+    return bool(user.is_active and user.is_coordinator and user.public_key)
+
+
+def _create(creator: User) -> SearchIndex:
+    """The index row, made now with a new key pair sealed to every coordinator if none exists."""
+    pair = generate_keypair()
+    with transaction.atomic():
+        row, created = SearchIndex.objects.get_or_create(pk=1, defaults={"public_key": pair.public})
+        if created:
+            holders = list(
+                User.objects.filter(is_active=True, is_coordinator=True, public_key__isnull=False)
+            )
+            SearchIndexKey.objects.bulk_create(
+                SearchIndexKey(
+                    user=u, sealed_key=seal_data_key(pair.private, as_bytes(u.public_key))
+                )
+                for u in holders
+            )
+            record(
+                creator,
+                "access_granted",
+                target_type="search_index",
+                details={"to": sorted(u.pk for u in holders)},
+            )
+    return row
+
+
+def _index_key(user: Any, private_key: bytes, public_key: bytes) -> bytes | None:
+    """The index's private key through ``user``'s sealed copy, or None."""
+    sealed = SearchIndexKey.objects.filter(user=user).values_list("sealed_key", flat=True).first()
+    if sealed is None:
+        return None
+    try:
+        key = open_data_key(as_bytes(sealed), as_bytes(user.public_key), private_key)
+    except DecryptionError:
+        return None
+    # A copy sealed to someone by a database writer with a key pair of their own
+    # would open, but to the wrong index: refuse it.
+    if not hmac.compare_digest(derive_public_key(key), public_key):
+        return None
+    return key
+
+
+def grant_key(granter: User, granter_private_key: bytes, grantee: User) -> bool:
+    """Seal the index key to ``grantee`` (a coordinator) from the granter's own copy.
+
+    Called with the sharing of every case (``do_share_all_cases``): the index
+    holds the words of the granter's cases, so it goes with them. False when
+    there is no index yet, the grantee is not a coordinator, or the granter
+    holds no copy.
+    """
+    row = SearchIndex.objects.only("public_key").first()
+    if row is None or not _may_hold(grantee):
+        return False
+    key = _index_key(granter, granter_private_key, as_bytes(row.public_key))
+    if key is None:
+        return False
+    with transaction.atomic():
+        SearchIndexKey.objects.update_or_create(
+            user=grantee, defaults={"sealed_key": seal_data_key(key, as_bytes(grantee.public_key))}
+        )
+        record(
+            granter,
+            "access_granted",
+            target_type="search_index",
+            details={"to": [grantee.pk]},
+        )
+    return True
+
+
+def revoke_key(actor: User | None, person: User) -> bool:
+    """Destroy ``person``'s copy of the index key unless they are an active coordinator."""
+    if _may_hold(person):
+        return False
+    deleted, _ = SearchIndexKey.objects.filter(user=person).delete()
+    with _lock:
+        if _open is not None:
+            _open.holders.discard(person.pk)
+    if deleted:
+        record(
+            actor,
+            "keys_destroyed",
+            target_type="user",
+            target_id=str(person.pk),
+            details={"search_index": True},
+        )
+    return bool(deleted)
+
+
+# --- Snapshot and entries -------------------------------------------------------
+
+
+def _snapshot_key(private_key: bytes) -> bytes:
+    return subkey(private_key, SNAPSHOT_CONTEXT)
+
+
+def _dump(index: OpenIndex) -> bytes:
+    # Words hold no whitespace, so tabs and newlines separate safely.
+    return "\n".join(
+        f"{pk}\t{v}\t{text}\t{cv}\t{coding}" for pk, (v, text, cv, coding) in index.cases.items()
+    ).encode("utf-8")
+
+
+def _load(index: OpenIndex) -> None:
+    snapshot, version = SearchIndex.objects.values_list("snapshot", "version").get(pk=1)
+    index.cases = {}
+    index.chars = 0
+    if snapshot:
+        plain = decrypt_field(
+            _snapshot_key(index.private_key),
+            as_bytes(snapshot),
+            report_id=SNAPSHOT_ID,
+            field=f"snapshot/{version}",
+        ).decode("utf-8")
+        for line in plain.split("\n"):
+            if not line:
+                continue
+            pk, v, text, cv, coding = line.split("\t")
+            index.cases[int(pk)] = [int(v), text, int(cv), coding]
+            index.chars += len(text) + len(coding)
+    index.version = version
+    index.applied = set()
+    index.dirty = False
+
+
+def _apply(index: OpenIndex, entry: dict[str, Any]) -> None:
+    pk = int(entry["c"])
+    if entry.get("x"):
+        gone = index.cases.pop(pk, None)
+        if gone is not None:
+            index.chars -= len(gone[1]) + len(gone[3])
+        return
+    slot = index.cases.setdefault(pk, [0, "", 0, ""])
+    if "t" in entry and entry["v"] >= slot[0]:
+        index.chars += len(entry["t"]) - len(slot[1])
+        slot[0], slot[1] = entry["v"], entry["t"]
+    if "k" in entry and entry["w"] >= slot[2]:
+        index.chars += len(entry["k"]) - len(slot[3])
+        slot[2], slot[3] = entry["w"], entry["k"]
+
+
+def _catch_up(index: OpenIndex) -> int:
+    """Replay the pending entries this process has not applied; how many it applied."""
+    pending = (
+        SearchIndexEntry.objects.exclude(pk__in=list(index.applied))
+        .order_by("pk")
+        .values_list("pk", "sealed")
+    )
+    count = 0
+    for pk, sealed in pending.iterator(chunk_size=_BATCH):
+        try:
+            entry = json.loads(
+                open_sealed_bytes(as_bytes(sealed), index.public_key, index.private_key)
+            )
+            _apply(index, entry)
+        except (DecryptionError, ValueError, KeyError, TypeError):
+            # Anyone can seal to the public key: a malformed entry is dropped, not trusted.
+            logger.warning("search index: a pending entry could not be read")
+        index.applied.add(pk)
+        count += 1
+    return count
+
+
+def _merge(index: OpenIndex) -> bool:
+    """Rewrite the snapshot with what this process holds and delete the entries it merged.
+
+    Cases nobody holds a key to any more (shredded, deleted) leave the index here.
+    False when another process merged first (the next use reloads its snapshot).
+    """
+    with transaction.atomic():
+        row = SearchIndex.objects.select_for_update().only("version", "public_key").get(pk=1)
+        if row.version != index.version or as_bytes(row.public_key) != index.public_key:
+            return False
+        live = set(CaseKey.objects.values_list("case_id", flat=True).distinct())
+        for pk in [pk for pk in index.cases if pk not in live]:
+            gone = index.cases.pop(pk)
+            index.chars -= len(gone[1]) + len(gone[3])
+        version = row.version + 1
+        snapshot = encrypt_field(
+            _snapshot_key(index.private_key),
+            _dump(index),
+            report_id=SNAPSHOT_ID,
+            field=f"snapshot/{version}",
+        )
+        SearchIndex.objects.filter(pk=1).update(snapshot=snapshot, version=version)
+        merged = sorted(index.applied)
+        for start in range(0, len(merged), _BATCH):
+            SearchIndexEntry.objects.filter(pk__in=merged[start : start + _BATCH]).delete()
+    index.version = version
+    index.applied = set()
+    index.dirty = False
+    return True
+
+
+def _append(payload: dict[str, Any]) -> None:
+    public_key = SearchIndex.objects.values_list("public_key", flat=True).first()
+    if public_key is None:
+        return  # no index yet: the first search builds it from the cases themselves
+    plain = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    SearchIndexEntry.objects.create(sealed=seal_bytes(plain, as_bytes(public_key)))
+
+
+def _safely(write: Any) -> None:
+    # After the change committed: a failure must not undo it or show an error page.
+    # The index then lacks this change until the case changes again (new cases are
+    # caught up at the next search); say so without any content.
+    try:
+        write()
+    except Exception as error:
+        logger.warning("search index entry not written (%s)", type(error).__name__)
+
+
+# --- Hooks for the actions that change searchable text --------------------------
+
+
+def note_case_text(opened: Any) -> None:
+    """After the transaction commits, queue the case's current texts (``opened``: an OpenCase)."""
+    case, data_key = opened.case, opened.data_key
+
+    def write() -> None:
+        row = Case.objects.filter(pk=case.pk).only("public_id", "reference", "answers", "version")
+        current = row.first()
+        if current is None:
+            return
+        texts = [text for _kind, text in case_texts(current, data_key)]
+        _append({"c": current.pk, "v": current.version, "t": words(texts)})
+
+    transaction.on_commit(lambda: _safely(write))
+
+
+def note_coding(case: Case) -> None:
+    """After the transaction commits, queue the case's coding labels (no key needed)."""
+    pk = case.pk
+
+    def write() -> None:
+        version, text = coding_text(pk)
+        _append({"c": pk, "w": version, "k": words([text])})
+
+    transaction.on_commit(lambda: _safely(write))
+
+
+def note_removed(case_pk: int) -> None:
+    """After the transaction commits, queue the removal of a shredded case's words."""
+    transaction.on_commit(lambda: _safely(lambda: _append({"c": case_pk, "x": 1})))
+
+
+# --- Opening, sign-in, sign-out ---------------------------------------------------
+
+
+def _opened(user: Any, private_key: bytes, *, create: bool = True) -> OpenIndex | None:
+    """This process's index, caught up, for a signed-in coordinator; None when they
+    hold no copy of its key (or it outgrew its bound): the caller searches per request."""
+    global _open
+    if not _may_hold(user):
+        return None
+    row = SearchIndex.objects.only("public_key", "version").first()
+    if row is None:
+        if not create:
+            return None
+        row = _create(user)
+    public_key = as_bytes(row.public_key)
+    key = _index_key(user, private_key, public_key)
+    if key is None:
+        return None
+    with _lock:
+        index = _open
+        if index is None or index.public_key != public_key:
+            index = OpenIndex(public_key=public_key, private_key=key)
+        try:
+            if index.version != row.version:
+                _load(index)
+            if _catch_up(index) and len(index.applied) >= MERGE_AFTER:
+                _merge(index)
+        except DecryptionError:
+            logger.warning("search index: the snapshot could not be decrypted")
+            close()
+            return None
+        if index.chars > max_chars():
+            logger.warning("search index: over its size bound, searching per request")
+            close()
+            return None
+        index.holders.add(user.pk)
+        _open = index
+        _touch(index)
+        return index
+
+
+def on_sign_in(user: Any, private_key: bytes) -> None:
+    """At a coordinator's sign-in: merge what arrived while nobody was signed in."""
+    if not _may_hold(user) or not SearchIndexEntry.objects.exists():
+        return
+    try:
+        index = _opened(user, private_key, create=False)
+        if index is not None:
+            with _lock:
+                _merge(index)
+    except Exception as error:
+        logger.warning("search index: catch-up at sign-in failed (%s)", type(error).__name__)
+
+
+def on_sign_out(user: Any) -> None:
+    """Drop this process's index when the last coordinator who used it here signs out."""
+    with _lock:
+        if _open is None:
+            return
+        _open.holders.discard(user.pk)
+        if not _open.holders:
+            close()
+
+
+# --- The search -------------------------------------------------------------------
+
+
+def _index_missing(index: OpenIndex, user: Any, private_key: bytes, ids: list[int]) -> None:
+    """Decrypt the visible cases the index lacks, with the searcher's key, and add them."""
+    labels = CodingLabels()
+    for opened in decrypted_cases(user, private_key, ids, labels):
+        texts = opened.sources or []  # an unreadable case is kept with no words
+        entry = {
+            "c": opened.case["pk"],
+            "v": opened.case["version"],
+            "t": words(text for kind, text in texts if kind != CODING),
+            "w": opened.coding_version,
+            "k": words(text for kind, text in texts if kind == CODING),
+        }
+        with _lock:
+            _apply(index, entry)
+        index.dirty = True
+
+
+def _candidates(index: OpenIndex, ids: list[int], terms: list[str]) -> tuple[list[int], list[int]]:
+    found: list[int] = []
+    missing: list[int] = []
+    cases = index.cases
+    for pk in ids:
+        slot = cases.get(pk)
+        if slot is None or not slot[0]:
+            missing.append(pk)
+            continue
+        text, coding = slot[1], slot[3]
+        if all(term in text or term in coding for term in terms):
+            found.append(pk)
+    return found, missing
+
+
+def search(user: Any, private_key: bytes, query: str, *, max_hits: int = 100) -> Outcome:
+    """Coordinator search through the index; per request for anyone else (same Outcome).
+
+    Looks only among ``visible_cases(user)``, newest activity first, and decrypts
+    the cases it shows, with the searcher's own key, to check them and quote them.
+    """
+    terms = query_terms(query)
+    if not terms:
+        return Outcome()
+    index = _opened(user, private_key)
+    if index is None:
+        return search_cases(user, private_key, query, max_hits=max_hits)
+    started = time.perf_counter()
+    ids = list(
+        visible_cases(user).order_by("-last_activity_on", "-pk").values_list("pk", flat=True)
+    )
+    found, missing = _candidates(index, ids, terms)
+    if missing:
+        _index_missing(index, user, private_key, missing)
+        found, _missing = _candidates(index, ids, terms)
+    outcome = Outcome(searched=len(ids), found=len(found))
+    at = 0
+    while len(outcome.hits) < max_hits and at < len(found):
+        batch = found[at : at + max_hits - len(outcome.hits)]
+        at += len(batch)
+        for opened in decrypted_cases(user, private_key, batch):
+            if opened.sources is None:
+                outcome.unreadable += 1
+                outcome.found -= 1
+            elif matches(opened.sources, terms):
+                outcome.hits.append(hit(opened.case, opened.sources, terms))
+            else:  # the index was behind: the shown results never are
+                outcome.found -= 1
+    if index.dirty or len(index.applied) >= MERGE_AFTER:
+        with _lock:
+            _merge(index)
+    outcome.seconds = time.perf_counter() - started
+    return outcome
