@@ -14,4 +14,4 @@ class CasesConfig(AppConfig):
             if user is not None:
                 search_index.on_sign_out(user)
 
-        user_logged_out.connect(drop_index, dispatch_uid="cases.search_index.sign_out")
+        user_logged_out.connect(drop_index, weak=False, dispatch_uid="cases.search_index.sign_out")
