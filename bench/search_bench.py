@@ -47,14 +47,19 @@ DATABASE = os.environ.get("AMPARO_BENCH_SEARCH_DATABASE", "amparo_search_bench")
 SERVER = os.environ.get("AMPARO_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432")
 BATCH = 2_000
 
-WORDS = (
+
+def split(sentence: str) -> list[str]:
+    return sentence.split()
+
+
+WORDS = split(
     "amenaza detenido policía fiscalía represalias testigo tribunal audiencia familia casa "
     "menace détention arrestation témoin police procureur bureau intimidation voisin village "
     "threat arrested passport office laptop followed court witness hearing phone message "
     "تهديد اعتقال الشرطة شاهد المحكمة جواز السفر العائلة المنزل الهاتف رسالة "
     "Caracas Bunia Kinshasa Bogotá Kampala Gulu Bangui Khartoum Kabul Tbilisi"
-).split()
-SYLLABLES = "ka lo mi ne su ta ri bo de fa gu hi jo ku le ma no pe qui ro sa te vi wa ya zo".split()
+)
+SYLLABLES = split("ka lo mi ne su ta ri bo de fa gu hi jo ku le ma no pe qui ro sa te vi wa ya zo")
 QUERIES = ["amenaza", "menace de mort", "passport", "تهديد", "Okello", "Caracas detenido", "kalomi"]
 
 
