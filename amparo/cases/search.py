@@ -153,6 +153,7 @@ class Outcome:
     found: int = 0
     searched: int = 0
     unreadable: int = 0
+    unindexed: int = 0  # cases not yet in the coordinators' index, so not searched
     seconds: float = 0.0
 
 

@@ -479,9 +479,17 @@ def on_sign_out(user: Any) -> None:
 # --- The search -------------------------------------------------------------------
 
 
-def _index_missing(index: OpenIndex, user: Any, private_key: bytes, ids: list[int]) -> None:
-    """Decrypt the visible cases the index lacks, with the searcher's key, and add them."""
+def build_seconds() -> float:
+    """How long one search may spend adding missing cases (the first one builds the index)."""
+    return float(getattr(settings, "SEARCH_INDEX_BUILD_SECONDS", 20))
+
+
+def _index_missing(index: OpenIndex, user: Any, private_key: bytes, ids: list[int]) -> int:
+    """Decrypt the visible cases the index lacks, with the searcher's key, and add them,
+    for at most ``build_seconds()``; returns how many are left for the next search."""
     labels = CodingLabels()
+    deadline = time.monotonic() + build_seconds()
+    done = 0
     for opened in decrypted_cases(user, private_key, ids, labels):
         texts = opened.sources or []  # an unreadable case is kept with no words
         entry = {
@@ -494,6 +502,10 @@ def _index_missing(index: OpenIndex, user: Any, private_key: bytes, ids: list[in
         with _lock:
             _apply(index, entry)
         index.dirty = True
+        done += 1
+        if time.monotonic() > deadline:
+            break
+    return max(0, len(ids) - done)
 
 
 def _candidates(index: OpenIndex, ids: list[int], terms: list[str]) -> tuple[list[int], list[int]]:
@@ -528,10 +540,13 @@ def search(user: Any, private_key: bytes, query: str, *, max_hits: int = 100) ->
         visible_cases(user).order_by("-last_activity_on", "-pk").values_list("pk", flat=True)
     )
     found, missing = _candidates(index, ids, terms)
+    left = 0
     if missing:
-        _index_missing(index, user, private_key, missing)
+        # The first search builds the index: at 100,000 cases that takes longer than
+        # a request should, so it goes on over the next searches, and the page says so.
+        left = _index_missing(index, user, private_key, missing)
         found, _missing = _candidates(index, ids, terms)
-    outcome = Outcome(searched=len(ids), found=len(found))
+    outcome = Outcome(searched=len(ids) - left, found=len(found), unindexed=left)
     at = 0
     while len(outcome.hits) < max_hits and at < len(found):
         batch = found[at : at + max_hits - len(outcome.hits)]

@@ -101,6 +101,19 @@ class BuildTests(IndexTestCase):
         self.assertContains(response, "A grey heron at the door")
         self.assertTrue(search_index.is_open())
 
+    def test_a_large_first_build_goes_on_over_several_searches(self) -> None:
+        for number in range(3):
+            make_case(f"crane {number}")
+        self.sign_in(self.coordinator)
+        with override_settings(SEARCH_INDEX_BUILD_SECONDS=0):
+            with self.captureOnCommitCallbacks(execute=True):
+                response = self.client.post(SEARCH, {"q": "crane"})
+            outcome = response.context["outcome"]
+            self.assertEqual((outcome.unindexed, outcome.searched, outcome.found), (2, 1, 1))
+            self.assertContains(response, "2 cases are still being added to the search index")
+            self.assertEqual(len(self.search("crane")), 2)
+        self.assertEqual(len(self.search("crane")), 3)
+
     def test_handlers_search_per_request_and_never_open_it(self) -> None:
         mine = self.assign(make_case("The word is pelican").case, self.handler)
         make_case("Another pelican")
