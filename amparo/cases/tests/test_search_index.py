@@ -313,8 +313,6 @@ class LifetimeTests(IndexTestCase):
 
 
 class IndexAtRestTests(TransactionTestCase):
-    serialized_rollback = True  # keep the reference lists that migrations load
-
     def test_nothing_of_the_index_is_readable_at_rest(self) -> None:
         marker = f"Index{uuid.uuid4().hex}"
         media = Path(tempfile.mkdtemp())
