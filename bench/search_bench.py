@@ -129,27 +129,45 @@ def create_cases(count: int, start: int, coordinator: Any, rng: random.Random) -
     return time.monotonic() - started
 
 
+def search(user: Any, private_key: bytes, query: str) -> Any:
+    """One search as the view makes it (vocabularies read once per request)."""
+    from amparo.cases import search_index
+    from amparo.reference import api as reference
+
+    with reference.request_cache():
+        return search_index.search(user, private_key, query)
+
+
 def measure(suffix: str, user: Any, private_key: bytes, repeat: int) -> None:
+    from django.conf import settings
+
     from amparo.cases import search_index
 
     search_index.close()
+    # The whole build in one search (the view spreads it over searches of 20 s each).
+    settings.SEARCH_INDEX_BUILD_SECONDS = 3600
     started = time.perf_counter()
-    outcome = search_index.search(user, private_key, "amenaza")
+    outcome = search(user, private_key, "amenaza")
     build = time.perf_counter() - started
     note(f"{suffix}: first search built the index in {build:.1f} s ({load()})")
     report(f"desk_search_index_build_{suffix}", build, "s")
     if outcome.searched == 0:
         fail("the coordinator sees no case")
 
+    if outcome.unindexed:
+        fail(f"{outcome.unindexed} cases left out of the index")
+
     search_index.close()
-    tracemalloc.start()
     started = time.perf_counter()
-    search_index.search(user, private_key, "passport")
+    search(user, private_key, "passport")
     opening = time.perf_counter() - started
-    _current, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
     note(f"{suffix}: reopened from the snapshot in {opening:.2f} s ({load()})")
     report(f"desk_search_index_open_{suffix}", opening, "s")
+    search_index.close()
+    tracemalloc.start()  # slows Python down: a separate opening, for its peak only
+    search(user, private_key, "passport")
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
     report(f"desk_search_index_open_peak_memory_{suffix}", peak / 2**20, "MiB")
     index = search_index._open
     if index is None:
@@ -161,7 +179,7 @@ def measure(suffix: str, user: Any, private_key: bytes, repeat: int) -> None:
     for _ in range(repeat):
         for query in QUERIES:
             started = time.perf_counter()
-            outcome = search_index.search(user, private_key, query)
+            outcome = search(user, private_key, query)
             timings.append((time.perf_counter() - started) * 1000)
             found.append(outcome.found)
     note(f"{suffix}: {len(timings)} searches, found {min(found)}-{max(found)} ({load()})")

@@ -103,8 +103,8 @@ def query_terms(query: str) -> list[str]:
     return terms
 
 
-def snippet(text: str, term: str, width: int = SNIPPET_CHARS) -> str:
-    """A short excerpt of ``text`` (as written) around the first place ``term`` matches."""
+def _locate(text: str, term: str) -> tuple[int, int] | None:
+    """Where ``term`` first matches in ``text`` as written: (start, end), or None."""
     folded: list[str] = []
     origin: list[int] = []
     for index, char in enumerate(text):
@@ -113,9 +113,30 @@ def snippet(text: str, term: str, width: int = SNIPPET_CHARS) -> str:
         origin.extend([index] * len(piece))
     at = "".join(folded).find(term)
     if at < 0:
+        return None
+    return origin[at], origin[min(at + len(term), len(origin)) - 1] + 1
+
+
+_WORD = re.compile(r"\S+")
+
+
+def snippet(text: str, term: str, width: int = SNIPPET_CHARS) -> str:
+    """A short excerpt of ``text`` (as written) around the first place ``term`` matches."""
+    # A query word has no space: it matches inside one word of the text, so only
+    # that word is folded character by character (the whole text only when a
+    # compatibility character folds to a space, e.g. a lone diaeresis).
+    found = None
+    for word in _WORD.finditer(text):
+        if term in normalise(word.group()):
+            found = _locate(word.group(), term)
+            if found is not None:
+                found = (found[0] + word.start(), found[1] + word.start())
+            break
+    if found is None:
+        found = _locate(text, term)
+    if found is None:
         return ""
-    start = origin[at]
-    end = origin[min(at + len(term), len(origin)) - 1] + 1
+    start, end = found
     left = max(0, start - width // 2)
     right = min(len(text), end + width // 2)
     excerpt = " ".join(text[left:right].split())
@@ -327,7 +348,6 @@ def decrypted_cases(
     """
     from amparo.cases.actions import CODING_FIELDS  # actions hooks the index, which uses this
 
-    labels = labels or CodingLabels()
     public_key = as_bytes(user.public_key)
     sealed = CaseKey.objects.filter(case=OuterRef("pk"), user=user).values("sealed_key")[:1]
     for chunk in _chunks(ids, CHUNK):
@@ -391,6 +411,7 @@ def decrypted_cases(
             if coding is None:
                 yield Decrypted(case, sources)
                 continue
+            labels = labels or CodingLabels()  # read the vocabularies only when needed
             sources.append((CODING, labels.text(coding, perpetrators.get(coding["id"], []))))
             yield Decrypted(case, sources, coding["version"])
 

@@ -47,7 +47,6 @@ from amparo.cases.access import visible_cases
 from amparo.cases.models import Case, CaseKey, SearchIndex, SearchIndexEntry, SearchIndexKey
 from amparo.cases.search import (
     CODING,
-    CodingLabels,
     Outcome,
     case_texts,
     coding_text,
@@ -487,10 +486,9 @@ def build_seconds() -> float:
 def _index_missing(index: OpenIndex, user: Any, private_key: bytes, ids: list[int]) -> int:
     """Decrypt the visible cases the index lacks, with the searcher's key, and add them,
     for at most ``build_seconds()``; returns how many are left for the next search."""
-    labels = CodingLabels()
     deadline = time.monotonic() + build_seconds()
     done = 0
-    for opened in decrypted_cases(user, private_key, ids, labels):
+    for opened in decrypted_cases(user, private_key, ids):
         texts = opened.sources or []  # an unreadable case is kept with no words
         entry = {
             "c": opened.case["pk"],
