@@ -47,7 +47,7 @@ KNOWN_BACK_EDGES = {
     # seed_demo drives every app from cases/management: it belongs in an app above all.
     ("cases", "notify"),
     ("cases", "referrals"),  # seed_demo's demo partners
-    ("cases", "consent"),  # also cases/actions.py (consent records)
+    ("cases", "consent"),  # seed_demo (cases/actions asks consent through amparo.core.hooks)
     ("cases", "protection"),  # also the inbox's needs-attention marks, cases/forms.py
     ("cases", "intake"),  # also cases/answers.py (questionnaire labels)
     # The reporter's follow-up page shows consent choices and protection news.
