@@ -6,7 +6,7 @@ class ConsentConfig(AppConfig):
     label = "consent"
 
     def ready(self) -> None:
+        from amparo.cases import hooks
         from amparo.consent import rules
-        from amparo.core import hooks
 
-        hooks.provide("may_contact", rules.may_contact)
+        hooks.may_contact.provide(rules.may_contact)

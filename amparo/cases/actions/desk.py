@@ -14,11 +14,11 @@ from django.utils import timezone
 
 from amparo.accounts.models import User
 from amparo.audit.log import record
+from amparo.cases import hooks
 from amparo.cases.actions.common import CaseError, after_commit, check_text, claim
 from amparo.cases.models import Case, CaseLink, Message, Note, Sender, Stage, StageChange
 from amparo.cases.vault import OpenCase
 from amparo.cases.workflow import find_transition, meets_requirement
-from amparo.core import hooks
 
 MESSAGE_MAX_CHARS = 20_000
 NOTE_MAX_CHARS = 20_000
@@ -41,7 +41,7 @@ def do_add_message(
     """
     check_text(text, MESSAGE_MAX_CHARS)
     case = opened.case
-    if sender == Sender.DESK and hooks.call("may_contact", case) is not True:
+    if sender == Sender.DESK and not hooks.may_contact(case):
         # Asked at the moment of use: a withdrawal on the follow-up page
         # stops the very next message, and the view says why.
         raise CaseError("no_contact_consent")

@@ -1,30 +1,29 @@
-"""The hooks a lower app asks by name: provided once the apps are ready, never silently."""
+"""Hooks a lower app asks by name: provided once the apps are ready, never silently missing."""
 
 from __future__ import annotations
 
 import pytest
+from django.utils.module_loading import autodiscover_modules
 
-from amparo.core import hooks
-
-
-def test_it_has_every_hook_provided_once_the_apps_are_ready() -> None:
-    assert hooks.missing() == []
+from amparo.core.hooks import Hook, missing
 
 
-def test_it_refuses_a_hook_nobody_declared() -> None:
-    with pytest.raises(LookupError):
-        hooks.provide("no_such_hook", lambda: True)
+def test_it_has_every_declared_hook_provided_once_the_apps_are_ready() -> None:
+    autodiscover_modules("hooks")
+    assert "may_contact" in Hook.declared
+    assert missing() == []
 
 
-def test_it_refuses_a_second_provider() -> None:
-    with pytest.raises(RuntimeError):
-        hooks.provide("may_contact", lambda case: True)
-
-
-def test_it_raises_rather_than_answer_for_a_missing_provider(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr(hooks, "_provided", {})
-    assert hooks.missing() == sorted(hooks.HOOKS)
-    with pytest.raises(LookupError):
-        hooks.call("may_contact", object())
+def test_it_raises_rather_than_answer_for_a_missing_provider() -> None:
+    hook: Hook[[int], bool] = Hook("test_unprovided", provided_by="nobody")
+    try:
+        with pytest.raises(LookupError):
+            hook(1)
+        hook.provide(lambda n: n > 0)
+        assert hook(1) is True
+        with pytest.raises(RuntimeError):
+            hook.provide(lambda n: True)
+        with pytest.raises(RuntimeError):
+            Hook("test_unprovided", provided_by="somebody else")
+    finally:
+        del Hook.declared["test_unprovided"]
