@@ -46,7 +46,11 @@ from amparo.cases.actions.create import ConsentChoice, NewCase, do_create_case, 
 from amparo.cases.actions.desk import do_add_message, do_change_stage
 from amparo.cases.actions.keys import do_assign
 from amparo.cases.files import discard, store_attachment
-from amparo.cases.management.demo_data import (
+from amparo.cases.models import Case, ConsentScope, Sender, Stage, Urgency
+from amparo.cases.vault import OpenCase
+from amparo.consent import rules as consent_rules
+from amparo.crypto import unwrap_with_password
+from amparo.demo.data import (
     CONTACT,
     DESK_MESSAGES,
     EVENTS,
@@ -60,10 +64,6 @@ from amparo.cases.management.demo_data import (
     REPORTER_MESSAGES,
     RESPONSIBLE,
 )
-from amparo.cases.models import Case, ConsentScope, Sender, Stage, Urgency
-from amparo.cases.vault import OpenCase
-from amparo.consent import rules as consent_rules
-from amparo.crypto import unwrap_with_password
 from amparo.intake import questionnaire
 from amparo.lib.binary import as_bytes
 from amparo.notify.receivers import paused
