@@ -29,6 +29,7 @@ from typing import Any
 from django.db.models import OuterRef, Subquery
 
 from amparo.cases.access import visible_cases
+from amparo.cases.actions.coding import CODING_FIELDS
 from amparo.cases.models import Attachment, CaseKey, CodedPerpetrator, Coding, Message, Note
 from amparo.crypto import DecryptionError, decrypt_json, decrypt_text, open_data_key
 from amparo.lib.binary import as_bytes
@@ -315,8 +316,6 @@ def case_texts(case: Any, data_key: bytes) -> list[tuple[str, str]]:
 
 def coding_text(case_pk: int, labels: CodingLabels | None = None) -> tuple[int, str]:
     """The version and the labels (all four languages) of a case's coding; (0, "") if none."""
-    from amparo.cases.actions import CODING_FIELDS  # actions hooks the index, which uses this
-
     coding = Coding.objects.filter(case_id=case_pk).values("id", "version", *CODING_FIELDS).first()
     if coding is None:
         return 0, ""
@@ -346,8 +345,6 @@ def decrypted_cases(
     A case whose access was withdrawn meanwhile is skipped; one that does not
     decrypt comes with ``sources`` None (and a warning without its words).
     """
-    from amparo.cases.actions import CODING_FIELDS  # actions hooks the index, which uses this
-
     public_key = as_bytes(user.public_key)
     sealed = CaseKey.objects.filter(case=OuterRef("pk"), user=user).values("sealed_key")[:1]
     for chunk in _chunks(ids, CHUNK):

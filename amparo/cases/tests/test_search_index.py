@@ -15,13 +15,9 @@ from django.test import TransactionTestCase, override_settings
 from amparo.accounts.actions import do_change_roles, do_confirm_change
 from amparo.accounts.models import Role
 from amparo.cases import search_index
-from amparo.cases.actions import (
-    CodingValues,
-    do_add_message,
-    do_add_note,
-    do_code_case,
-    do_share_all_cases,
-)
+from amparo.cases.actions.coding import CodingValues, do_code_case
+from amparo.cases.actions.desk import do_add_message, do_add_note
+from amparo.cases.actions.keys import do_share_all_cases
 from amparo.cases.models import (
     Case,
     CaseKey,
