@@ -28,6 +28,7 @@ Run: .venv/bin/python bench/search_bench.py
 from __future__ import annotations
 
 import datetime
+import itertools
 import os
 import random
 import subprocess
@@ -81,9 +82,19 @@ def name(rng: random.Random) -> str:
     return "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4))).capitalize()
 
 
-def text(rng: random.Random, words: int) -> str:
-    # Mostly common words, one in six an invented name: a vocabulary that grows with the desk.
-    return " ".join(name(rng) if rng.random() < 1 / 6 else rng.choice(WORDS) for _ in range(words))
+class Writer:
+    """Texts of common words and, one word in six, one of 20,000 invented names."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+        names = [name(rng) for _ in range(20_000)]
+        self.population = WORDS + names
+        share = 5 / 6 / len(WORDS)
+        weights = [share] * len(WORDS) + [1 / 6 / len(names)] * len(names)
+        self.cumulative = list(itertools.accumulate(weights))
+
+    def text(self, words: int) -> str:
+        return " ".join(self.rng.choices(self.population, cum_weights=self.cumulative, k=words))
 
 
 def create_cases(count: int, start: int, coordinator: Any, rng: random.Random) -> float:
@@ -94,6 +105,7 @@ def create_cases(count: int, start: int, coordinator: Any, rng: random.Random) -
 
     public_key = bytes(coordinator.public_key)
     today = datetime.date(2026, 11, 30)
+    writer = Writer(rng)
     started = time.monotonic()
     for first in range(start, start + count, BATCH):
         cases, keys, messages = [], [], []
@@ -107,17 +119,17 @@ def create_cases(count: int, start: int, coordinator: Any, rng: random.Random) -
                 questionnaire_version="bench",
             )
             opened = OpenCase(case=case, data_key=new_data_key())
-            story = text(rng, 120)
+            story = writer.text(120)
             if number % 100 == 0:
                 story += " Okello menace de mort"
             case.answers = opened.encrypt_json(
-                {"what_happened": story, "where": text(rng, 8), "who": name(rng)}, "answers"
+                {"what_happened": story, "where": writer.text(8), "who": name(rng)}, "answers"
             )
             cases.append(case)
             keys.append((case, seal_data_key(opened.data_key, public_key)))
             for _ in range(2):
                 message = Message(case=case, sender=Sender.REPORTER, sent_on=day)
-                message.body = opened.encrypt_text(text(rng, 30), message.aad_field())
+                message.body = opened.encrypt_text(writer.text(30), message.aad_field())
                 messages.append(message)
         Case.objects.bulk_create(cases)
         CaseKey.objects.bulk_create(
