@@ -34,8 +34,6 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -53,10 +51,10 @@ from amparo.cases.search import (
     decrypted_cases,
     hit,
     matches,
-    normalise,
     query_terms,
     search_cases,
 )
+from amparo.cases.search_words import OpenIndex, apply_entry, candidates, words
 from amparo.crypto import (
     DecryptionError,
     decrypt_field,
@@ -90,30 +88,7 @@ def max_chars() -> int:
     return int(getattr(settings, "SEARCH_INDEX_MAX_CHARS", 300_000_000))
 
 
-def words(texts: Iterable[str]) -> str:
-    """The normalised words of ``texts``, each once, space-separated.
-
-    Equivalent to the texts for matching: a query word has no space in it, so it
-    occurs in the texts exactly when it occurs in one of their words.
-    """
-    return " ".join(dict.fromkeys(normalise("\n".join(texts)).split()))
-
-
 # --- The open index ------------------------------------------------------------
-
-
-@dataclass(eq=False)
-class OpenIndex:
-    public_key: bytes
-    private_key: bytes = field(repr=False)
-    version: int = -1  # of the snapshot loaded; -1: none yet
-    # case pk -> [case version, words of its texts, coding version, words of its coding]
-    cases: dict[int, list[Any]] = field(default_factory=dict, repr=False)
-    applied: set[int] = field(default_factory=set)  # entries replayed on top of the snapshot
-    chars: int = 0
-    holders: set[int] = field(default_factory=set)  # coordinators who used it in this process
-    last_used: float = 0.0
-    dirty: bool = False  # holds cases the snapshot lacks
 
 
 _lock = threading.RLock()
@@ -288,22 +263,7 @@ def _load(index: OpenIndex) -> None:
     index.version = version
     index.applied = set()
     index.dirty = False
-
-
-def _apply(index: OpenIndex, entry: dict[str, Any]) -> None:
-    pk = int(entry["c"])
-    if entry.get("x"):
-        gone = index.cases.pop(pk, None)
-        if gone is not None:
-            index.chars -= len(gone[1]) + len(gone[3])
-        return
-    slot = index.cases.setdefault(pk, [0, "", 0, ""])
-    if "t" in entry and entry["v"] >= slot[0]:
-        index.chars += len(entry["t"]) - len(slot[1])
-        slot[0], slot[1] = entry["v"], entry["t"]
-    if "k" in entry and entry["w"] >= slot[2]:
-        index.chars += len(entry["k"]) - len(slot[3])
-        slot[2], slot[3] = entry["w"], entry["k"]
+    index.scan, index.starts, index.scan_pks, index.changed = b"", [], [], set()
 
 
 def _catch_up(index: OpenIndex) -> int:
@@ -319,7 +279,7 @@ def _catch_up(index: OpenIndex) -> int:
             entry = json.loads(
                 open_sealed_bytes(as_bytes(sealed), index.public_key, index.private_key)
             )
-            _apply(index, entry)
+            apply_entry(index, entry)
         except (DecryptionError, ValueError, KeyError, TypeError):
             # Anyone can seal to the public key: a malformed entry is dropped, not trusted.
             logger.warning("search index: a pending entry could not be read")
@@ -340,6 +300,7 @@ def _merge(index: OpenIndex) -> bool:
             return False
         live = set(CaseKey.objects.values_list("case_id", flat=True).distinct())
         for pk in [pk for pk in index.cases if pk not in live]:
+            index.changed.add(pk)
             gone = index.cases.pop(pk)
             index.chars -= len(gone[1]) + len(gone[3])
         version = row.version + 1
@@ -498,27 +459,12 @@ def _index_missing(index: OpenIndex, user: Any, private_key: bytes, ids: list[in
             "k": words(text for kind, text in texts if kind == CODING),
         }
         with _lock:
-            _apply(index, entry)
+            apply_entry(index, entry)
         index.dirty = True
         done += 1
         if time.monotonic() > deadline:
             break
     return max(0, len(ids) - done)
-
-
-def _candidates(index: OpenIndex, ids: list[int], terms: list[str]) -> tuple[list[int], list[int]]:
-    found: list[int] = []
-    missing: list[int] = []
-    cases = index.cases
-    for pk in ids:
-        slot = cases.get(pk)
-        if slot is None or not slot[0]:
-            missing.append(pk)
-            continue
-        text, coding = slot[1], slot[3]
-        if all(term in text or term in coding for term in terms):
-            found.append(pk)
-    return found, missing
 
 
 def search(user: Any, private_key: bytes, query: str, *, max_hits: int = 100) -> Outcome:
@@ -537,13 +483,15 @@ def search(user: Any, private_key: bytes, query: str, *, max_hits: int = 100) ->
     ids = list(
         visible_cases(user).order_by("-last_activity_on", "-pk").values_list("pk", flat=True)
     )
-    found, missing = _candidates(index, ids, terms)
+    with _lock:
+        found, missing = candidates(index, ids, terms)
     left = 0
     if missing:
         # The first search builds the index: at 100,000 cases that takes longer than
         # a request should, so it goes on over the next searches, and the page says so.
         left = _index_missing(index, user, private_key, missing)
-        found, _missing = _candidates(index, ids, terms)
+        with _lock:
+            found, _missing = candidates(index, ids, terms)
     outcome = Outcome(searched=len(ids) - left, found=len(found), unindexed=left)
     at = 0
     while len(outcome.hits) < max_hits and at < len(found):

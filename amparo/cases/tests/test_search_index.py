@@ -14,7 +14,7 @@ from django.test import TransactionTestCase, override_settings
 
 from amparo.accounts.actions import do_change_roles, do_confirm_change
 from amparo.accounts.models import Role
-from amparo.cases import search_index
+from amparo.cases import search_index, search_words
 from amparo.cases.actions.coding import CodingValues, do_code_case
 from amparo.cases.actions.desk import do_add_message, do_add_note
 from amparo.cases.actions.keys import do_share_all_cases
@@ -182,13 +182,32 @@ class InStepTests(IndexTestCase):
         self.assertNotIn("albatross", snapshot_text(self.coordinator))
 
     def test_an_older_entry_never_overwrites_a_newer_one(self) -> None:
-        index = search_index.OpenIndex(public_key=b"", private_key=b"")
-        search_index._apply(index, {"c": 1, "v": 3, "t": "new"})
-        search_index._apply(index, {"c": 1, "v": 2, "t": "old"})
-        search_index._apply(index, {"c": 1, "w": 1, "k": "coded"})
+        index = search_words.OpenIndex(public_key=b"", private_key=b"")
+        search_words.apply_entry(index, {"c": 1, "v": 3, "t": "new"})
+        search_words.apply_entry(index, {"c": 1, "v": 2, "t": "old"})
+        search_words.apply_entry(index, {"c": 1, "w": 1, "k": "coded"})
         self.assertEqual(index.cases[1], [3, "new", 1, "coded"])
-        search_index._apply(index, {"c": 1, "x": 1})
+        search_words.apply_entry(index, {"c": 1, "x": 1})
         self.assertEqual((index.cases, index.chars), ({}, 0))
+
+    def test_the_scan_buffer_and_the_changes_since_agree(self) -> None:
+        index = search_words.OpenIndex(public_key=b"", private_key=b"")
+        for pk, words in ((1, "heron detention"), (2, "heron"), (3, "تهديد heron")):
+            search_words.apply_entry(index, {"c": pk, "v": 1, "t": words})
+        ids = [3, 2, 1, 4]
+        before = [search_words.candidates(index, ids, terms) for terms in (["heron"], ["تهد"])]
+        search_words.rescan(index)
+        self.assertFalse(index.changed)
+        after = [search_words.candidates(index, ids, terms) for terms in (["heron"], ["تهد"])]
+        self.assertEqual(before, after)
+        self.assertEqual(after[0], ([3, 2, 1], [4]))
+        self.assertEqual(after[1], ([3], [4]))
+        # Changes after the buffer was built are seen at once, removals too.
+        search_words.apply_entry(index, {"c": 2, "v": 2, "t": "egret"})
+        search_words.apply_entry(index, {"c": 3, "x": 1})
+        self.assertEqual(search_words.candidates(index, ids, ["heron"]), ([1], [3, 4]))
+        self.assertEqual(search_words.candidates(index, ids, ["egret"])[0], [2])
+        self.assertEqual(search_words.candidates(index, ids, ["heron", "detention"])[0], [1])
 
     def test_a_forged_entry_is_dropped_with_a_warning(self) -> None:
         public = bytes(SearchIndex.objects.get().public_key)
