@@ -14,8 +14,6 @@ LIMIT = 600
 
 KNOWN_LONG = {
     "amparo/reports/engine.py",
-    "amparo/referrals/actions.py",
-    "amparo/referrals/views.py",
     "bench/faults.py",
 }
 
