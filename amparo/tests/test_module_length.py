@@ -14,7 +14,6 @@ LIMIT = 600
 
 KNOWN_LONG = {
     "amparo/reports/engine.py",
-    "bench/faults.py",
 }
 
 
