@@ -217,6 +217,23 @@ def verify_sign_in(username: str, password: str, code: str) -> SignIn | None:
     return SignIn(user=user, private_key=private_key)
 
 
+# --- Sign-in events the trail must show ----------------------------------------------
+
+
+def audit_sign_in(user: User) -> None:
+    record(user, "login", target_type="user", target_id=str(user.pk))
+
+
+def audit_failed_sign_in(user: User, *, reason: str = "") -> None:
+    """A wrong password or code for an existing account (never the attempt's content)."""
+    details = {"reason": reason} if reason else None
+    record(user, "login_failed", target_type="user", target_id=str(user.pk), details=details)
+
+
+def audit_sign_out(user: User) -> None:
+    record(user, "logout", target_type="user", target_id=str(user.pk))
+
+
 def do_change_password(user: User, private_key: bytes, new_password: str) -> None:
     """Re-wrap the private key under the new password, in one transaction."""
     with transaction.atomic():

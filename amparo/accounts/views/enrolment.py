@@ -17,6 +17,7 @@ from amparo.accounts import devices, keyring, totp
 from amparo.accounts.access import staff_required
 from amparo.accounts.actions import (
     AccountError,
+    audit_failed_sign_in,
     do_change_password,
     do_enrol,
     do_invite,
@@ -27,7 +28,6 @@ from amparo.accounts.forms import EnrolForm, InvitationForm, PasswordChangeForm,
 from amparo.accounts.models import Invitation, Role, User
 from amparo.accounts.usernames import normalize_username
 from amparo.accounts.views.sign_in import ACCOUNT_THROTTLE, CLIENT_THROTTLE
-from amparo.audit.log import record
 from amparo.core.throttle import Throttle, client_id
 from amparo.crypto import generate_recovery_key
 
@@ -162,13 +162,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
         valid = form.is_valid()
         if form.has_error("old_password", "wrong"):
             PASSWORD_CHANGE_THROTTLE.hit(subject)
-            record(
-                user,
-                "login_failed",
-                target_type="user",
-                target_id=subject,
-                details={"reason": "password_change"},
-            )
+            audit_failed_sign_in(user, reason="password_change")
         if valid:
             try:
                 private_key = keyring.private_key(request)

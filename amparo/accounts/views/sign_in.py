@@ -15,12 +15,16 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from amparo.accounts import attempts, devices, keyring
 from amparo.accounts.access import staff_required
-from amparo.accounts.actions import verify_sign_in
+from amparo.accounts.actions import (
+    audit_failed_sign_in,
+    audit_sign_in,
+    audit_sign_out,
+    verify_sign_in,
+)
 from amparo.accounts.forms import SignInForm
 from amparo.accounts.models import StaffChange, User
 from amparo.accounts.two_person import last_held_references, may_confirm
 from amparo.accounts.usernames import normalize_username
-from amparo.audit.log import record
 from amparo.core.redirects import safe_next
 from amparo.core.throttle import Throttle, client_id
 
@@ -85,7 +89,7 @@ def login(request: HttpRequest) -> HttpResponse:
                 if known is None:
                     attempts.count_attempt(attempts.UNKNOWN_ACCOUNT)
                 else:
-                    record(known, "login_failed", target_type="user", target_id=str(known.pk))
+                    audit_failed_sign_in(known)
                 # One message whether or not the account exists.
                 form.add_error(None, _("The username, password or security code is not right."))
             else:
@@ -94,9 +98,7 @@ def login(request: HttpRequest) -> HttpResponse:
                 else:
                     ACCOUNT_THROTTLE.reset(username)
                 auth.login(request, signed_in.user)
-                record(
-                    signed_in.user, "login", target_type="user", target_id=str(signed_in.user.pk)
-                )
+                audit_sign_in(signed_in.user)
                 response = redirect(safe_next(request) or "accounts:home")
                 keyring.unlock(request, response, signed_in.private_key)
                 devices.remember_device(response, username)
@@ -107,7 +109,7 @@ def login(request: HttpRequest) -> HttpResponse:
 @require_POST
 def logout(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
-        record(request.user, "logout", target_type="user", target_id=str(request.user.pk))
+        audit_sign_out(request.user)
     auth.logout(request)
     response = redirect("home")
     keyring.forget(response)
