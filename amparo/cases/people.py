@@ -6,7 +6,7 @@ and CasesConfig.ready answers them with ``provide()``.
 
 from __future__ import annotations
 
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 
 from amparo.accounts import hooks
 from amparo.accounts.hooks import CaseCounts
@@ -29,13 +29,14 @@ def holds_key_copies(person: User) -> bool:
     return CaseKey.objects.filter(user=person).exists()
 
 
-def case_counts() -> CaseCounts:
-    def per_user(keys: object) -> dict[int, int]:
-        return dict(keys.values_list("user").annotate(n=Count("id")).values_list("user", "n"))  # type: ignore[attr-defined]
+def _per_user(keys: QuerySet[CaseKey]) -> dict[int, int]:
+    return dict(keys.values_list("user").annotate(n=Count("id")).values_list("user", "n"))
 
+
+def case_counts() -> CaseCounts:
     return CaseCounts(
-        can_open=per_user(live_keys()),
-        copies=per_user(CaseKey.objects.all()),
+        can_open=_per_user(live_keys()),
+        copies=_per_user(CaseKey.objects.all()),
         total=Case.objects.count(),
     )
 
