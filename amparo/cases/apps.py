@@ -6,6 +6,10 @@ class CasesConfig(AppConfig):
     label = "cases"
 
     def ready(self) -> None:
+        from amparo.cases import people
+
+        people.provide()
+
         from django.contrib.auth.signals import user_logged_out
 
         from amparo.cases import search_index

@@ -12,8 +12,8 @@ from typing import Any
 
 from django.test import TransactionTestCase, override_settings
 
-from amparo.accounts.actions import do_change_roles, do_confirm_change
 from amparo.accounts.models import Role
+from amparo.accounts.two_person import do_change_roles, do_confirm_change
 from amparo.cases import search_index, search_words
 from amparo.cases.actions.coding import CodingValues, do_code_case
 from amparo.cases.actions.desk import do_add_message, do_add_note
