@@ -40,7 +40,6 @@ import io
 import os
 import re
 import secrets
-import socket
 import statistics
 import subprocess
 import sys

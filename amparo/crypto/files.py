@@ -152,8 +152,7 @@ class _PlaintextDigest:
             self._send_batch()
 
     def _send_batch(self) -> None:
-        assert self._batches is not None
-        if self._batch:
+        if self._batch and self._batches is not None:
             self._batches.put(self._batch)
             self._batch = []
             self._batch_bytes = 0

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from amparo.intake.models import EmergencyContact
-from amparo.lib import process_cache
 from amparo.intake.templatetags.desk_text import tel_href
+from amparo.lib import process_cache
 
 
 def contacts_for(country: str = "", profile: str = "") -> list[EmergencyContact]:

@@ -29,4 +29,6 @@ class ReferenceConfig(AppConfig):
             models.AssemblySession,
         ):
             for signal in (post_save, post_delete):
-                signal.connect(api.invalidate, sender=model, dispatch_uid=f"reference-{model.__name__}")
+                signal.connect(
+                    api.invalidate, sender=model, dispatch_uid=f"reference-{model.__name__}"
+                )

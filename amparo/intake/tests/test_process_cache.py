@@ -4,6 +4,7 @@ another worker. The rest of the suite runs with the memo off (settings_test)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from unittest import mock
 
@@ -16,7 +17,7 @@ from amparo.intake.actions import do_set_desk_texts
 from amparo.intake.desk_texts import desk_texts
 from amparo.intake.models import DeskText, EmergencyContact
 from amparo.intake.tests import test_emergency_contacts, test_questionnaire
-from amparo.intake.tests.helpers import IntakeTestCase
+from amparo.intake.tests.helpers import TOKEN_RE, IntakeTestCase
 from amparo.lib import process_cache
 from amparo.reference import api as reference
 from amparo.reference.actions import do_update_term
@@ -54,6 +55,21 @@ class ProcessCacheTests(MemoOn, IntakeTestCase):
         with self.assertNumQueries(0):
             self.client.get("/en/report/")
 
+    def test_the_kept_questions_are_the_page_rendered_afresh(self) -> None:
+        def page(language: str) -> str:
+            html = self.client.get(f"/{language}/report/").content.decode()
+            html = TOKEN_RE.sub("", html)
+            return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+
+        for language in ("en", "ar"):
+            with self.subTest(language):
+                kept = page(language), page(language)
+                with override_settings(AMPARO_PUBLIC_CACHE_SECONDS=0):
+                    fresh = page(language)
+                self.assertEqual(kept[0], fresh)
+                self.assertEqual(kept[1], fresh)
+                self.assertIn('name="country"', fresh)
+
     def test_an_administrators_change_shows_at_once(self) -> None:
         self.assertNotIn("Coalition XYZ", desk_texts("en")["about"])
         do_set_desk_texts(self.administrator.user, {("about", "en"): "Run by Coalition XYZ."})
@@ -85,7 +101,9 @@ class ProcessCacheTests(MemoOn, IntakeTestCase):
 
     def test_nothing_is_kept_longer_than_the_set_age(self) -> None:
         desk_texts("en")
-        DeskText.objects.bulk_create([DeskText(key="about", language="en", text="Behind its back.")])
+        DeskText.objects.bulk_create(
+            [DeskText(key="about", language="en", text="Behind its back.")]
+        )
         now = process_cache.time.monotonic()
         cache.set(process_cache.GENERATION_KEY, process_cache._state["shared"], None)
         with mock.patch.object(process_cache.time, "monotonic", return_value=now + 61):
