@@ -92,7 +92,10 @@ def _restore_migration_data(request: pytest.FixtureRequest, django_db_blocker: A
 
     Django's own ``serialized_rollback`` keeps its copy on the connection
     object, and Playwright's event loop makes Django hand later tests a fresh
-    connection object without it; so we keep the copy ourselves.
+    connection object without it; so we keep the copy ourselves. No test class
+    may set ``serialized_rollback`` as well: after a flush by a transactional test
+    without it, the content types are recreated under new ids, and Django's copy
+    (which holds the old ids) then fails to load on their unique names.
     """
     if not _is_transactional(request):
         return

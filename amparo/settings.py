@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "amparo.operations",
     "amparo.consent",
     "amparo.referrals",
+    "amparo.demo",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -36,6 +36,7 @@ LAYERS = [
     "referrals",
     "operations",
     "reports",
+    "demo",
 ]
 
 # (importer, imported): edges that point up the layers, to be removed. Keep the
@@ -44,12 +45,9 @@ KNOWN_BACK_EDGES = {
     # People page and deactivation reach into case keys (accounts/actions.py, views.py):
     # cases should react to a deactivation signal and own the case-sharing action.
     ("accounts", "cases"),
-    # seed_demo drives every app from cases/management: it belongs in an app above all.
-    ("cases", "notify"),
-    ("cases", "referrals"),  # seed_demo's demo partners
-    ("cases", "consent"),  # also cases/actions.py (consent records)
-    ("cases", "protection"),  # also the inbox's needs-attention marks, cases/forms.py
-    ("cases", "intake"),  # also cases/answers.py (questionnaire labels)
+    ("cases", "consent"),  # cases/actions.py (consent records)
+    ("cases", "protection"),  # the inbox's needs-attention marks, cases/forms.py
+    ("cases", "intake"),  # cases/answers.py (questionnaire labels)
     # The reporter's follow-up page shows consent choices and protection news.
     ("intake", "consent"),
     ("intake", "protection"),

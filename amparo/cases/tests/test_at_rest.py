@@ -43,7 +43,6 @@ def cache_image() -> bytes:
 
 
 class AtRestTests(TransactionTestCase):
-    serialized_rollback = True
 
     def setUp(self) -> None:
         self.media = Path(tempfile.mkdtemp())

@@ -121,7 +121,6 @@ class CaseAccessTests(AmparoTestCase):
 
 
 class ConcurrentReferenceTests(TransactionTestCase):
-    serialized_rollback = True
 
     def test_it_never_gives_two_cases_the_same_reference(self) -> None:
         if connection.vendor == "sqlite":

@@ -53,7 +53,11 @@ from amparo.cases.actions import (
     do_enter_on_behalf,
 )
 from amparo.cases.files import discard, store_attachment
-from amparo.cases.management.demo_data import (
+from amparo.cases.models import Case, ConsentScope, Sender, Stage, Urgency
+from amparo.cases.vault import OpenCase
+from amparo.consent import rules as consent_rules
+from amparo.crypto import unwrap_with_password
+from amparo.demo.data import (
     CONTACT,
     DESK_MESSAGES,
     EVENTS,
@@ -67,10 +71,6 @@ from amparo.cases.management.demo_data import (
     REPORTER_MESSAGES,
     RESPONSIBLE,
 )
-from amparo.cases.models import Case, ConsentScope, Sender, Stage, Urgency
-from amparo.cases.vault import OpenCase
-from amparo.consent import rules as consent_rules
-from amparo.crypto import unwrap_with_password
 from amparo.intake import questionnaire
 from amparo.lib.binary import as_bytes
 from amparo.notify.receivers import paused

@@ -162,8 +162,6 @@ class SeedDemoCommitTests(SeedTestMixin, TransactionTestCase):
     """Each action commits on its own here, as in a real run, so its
     after-commit work (notifications) really runs."""
 
-    serialized_rollback = True  # the reference lists loaded by migrations
-
     def test_it_sends_no_notifications(self) -> None:
         call_command("seed_demo_desk", stdout=io.StringIO())
         User.objects.filter(username__in=["coordinator", "handler"]).update(email="staff@demo.test")
