@@ -35,7 +35,7 @@ from amparo.cases.models import (
     StageChange,
     Urgency,
 )
-from amparo.cases.signals import case_activity
+from amparo.cases.signals import case_activity, statistics_facts_changed
 from amparo.cases.vault import (
     NoAccess,
     OpenCase,
@@ -346,6 +346,8 @@ def _claim(
     if not rows.update(version=F("version") + 1, last_activity_on=today, **changes):
         raise CaseError("stale")
     case.refresh_from_db(fields=["version", "last_activity_on", *changes])
+    if "stage" in changes:
+        statistics_facts_changed.send(sender=Case, case=case)
 
 
 def _check_text(text: str, limit: int) -> str:
@@ -695,6 +697,7 @@ def do_code_case(
                 )
                 for perpetrator, involvement, c in values.perpetrators
             )
+        statistics_facts_changed.send(sender=Case, case=case)
         record(
             actor,
             "coding_changed",

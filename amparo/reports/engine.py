@@ -1,7 +1,8 @@
 """The statistics engine: counts by one or two dimensions, protected.
 
-One SQL query per release: the eligible, consenting cases grouped by the
-coded attributes the release needs (``GROUP BY`` in the database; Python only
+One SQL query per release: the eligible, consenting cases of the statistics
+table (``CountedCase``, one narrow row per coded case, see counted.py)
+grouped by the coded attributes the release needs (``GROUP BY`` in the database; Python only
 walks the groups, never the cases). Each group becomes an atom of the
 disclosure-control structure (see disclosure.py) holding the cells it counts
 in, for the new release and for every earlier release whose period overlaps
@@ -28,6 +29,7 @@ from django.db.models import Case as When_
 from django.db.models import (
     CharField,
     Count,
+    DateField,
     F,
     IntegerField,
     OuterRef,
@@ -38,18 +40,17 @@ from django.db.models import (
     When,
 )
 from django.db.models.aggregates import Aggregate
-from django.db.models.functions import Concat, TruncMonth
+from django.db.models.functions import Concat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from amparo.cases.models import Case, CodedPerpetrator, Stage
+from amparo.cases.models import Case
 from amparo.reference import api as reference
 from amparo.reference.data import regions
 from amparo.reference.models import SessionMode, SessionTiming
-from amparo.reports import disclosure
-from amparo.reports.consent import consenting
+from amparo.reports import consent, disclosure
+from amparo.reports.models import CountedCase
 
-EXCLUDED_STAGES = (Stage.NOT_A_REPRISAL, Stage.DUPLICATE)
 TOTAL = "*"
 NOT_RECORDED = ""
 
@@ -402,18 +403,34 @@ class _JoinedCodes(Aggregate):
         )
 
 
-def eligible(on: datetime.date) -> QuerySet[Case]:
-    """Coded cases that may be counted at all, before consent."""
-    return Case.objects.filter(coding__isnull=False).exclude(stage__in=EXCLUDED_STAGES)
+def eligible() -> QuerySet[CountedCase]:
+    """Coded cases that may be counted at all, before consent (the statistics table)."""
+    return CountedCase.objects.filter(countable=True)
+
+
+def _last_activity(specs: Sequence[ReleaseSpec]) -> Any:
+    """The case's last activity day, read from the case only where a release needs
+    it: for cases received before the latest follow-up period's first day (a
+    case received on or after it is new in every follow-up release). NULL else."""
+    starts = [spec.scope.start for spec in specs if spec.scope.follow_up]
+    if not starts:
+        return Value(None, output_field=DateField())
+    activity = Subquery(Case.objects.filter(pk=OuterRef("case_id")).values("last_activity_on")[:1])
+    return When_(
+        When(received_on__lt=max(starts), then=activity),
+        default=Value(None),
+        output_field=DateField(),
+    )
 
 
 def _in_any_period(specs: Sequence[ReleaseSpec]) -> Q:
+    """Rows (annotated with ``last_activity``) counted by any of ``specs``."""
     condition = Q(pk__in=[])
     for spec in specs:
         s = spec.scope
         part = Q(received_on__gte=s.start, received_on__lte=s.end)
         if s.follow_up:
-            part |= Q(received_on__lt=s.start, last_activity_on__gte=s.start)
+            part |= Q(received_on__lt=s.start, last_activity__gte=s.start)
         condition |= part
     return condition
 
@@ -424,6 +441,22 @@ def _bucket(field_name: str, boundaries: Sequence[datetime.date]) -> When_:
         for index, day in enumerate(boundaries)
     ]
     return When_(*whens, default=Value(len(boundaries)), output_field=IntegerField())
+
+
+#: Where each raw attribute a dimension needs comes from in the statistics table.
+SOURCES = (
+    "reprisal_types",
+    "engagement",
+    "profiles",
+    "perpetrators",
+    "situation",
+    "country",
+    "region",
+    "assembly_session",
+    "assembly_timing",
+    "assembly_mode",
+    "month",
+)
 
 
 def grouped(
@@ -447,33 +480,21 @@ def grouped(
         {spec.scope.start for spec in specs}
         | {spec.scope.end + datetime.timedelta(days=1) for spec in specs}
     )
-    queryset = consenting(eligible(on), on).filter(_in_any_period(specs))
+    queryset = (
+        eligible()
+        .annotate(last_activity=_last_activity(specs))
+        .filter(consent.in_force(on))
+        .filter(_in_any_period(specs))
+    )
     annotations: dict[str, Any] = {
         "received_bucket": _bucket("received_on", boundaries),
-        "activity_bucket": _bucket("last_activity_on", boundaries),
+        "activity_bucket": _bucket("last_activity", boundaries),
     }
-    sources = {
-        "reprisal_types": F("coding__reprisal_types"),
-        "engagement": F("coding__engagement"),
-        "profiles": F("coding__defender_profiles"),
-        "situation": F("coding__situation"),
-        "country": F("coding__country"),
-        "region": F("coding__region"),
-        "assembly_session": F("coding__assembly_session"),
-        "assembly_timing": F("coding__assembly_timing"),
-        "assembly_mode": F("coding__assembly_mode"),
-        "month": TruncMonth("received_on"),
-        "perpetrators": Subquery(
-            CodedPerpetrator.objects.filter(coding__case=OuterRef("pk"))
-            .values("coding")
-            .annotate(codes=_JoinedCodes("perpetrator"))
-            .values("codes")[:1]
-        ),
-    }
+    sources: dict[str, Any] = {name: F(name) for name in SOURCES}
     if "measures" in needed:
         measure = apps.get_model("protection", "Measure")
         sources["measures"] = Subquery(
-            measure.objects.filter(case=OuterRef("pk"))
+            measure.objects.filter(case=OuterRef("case_id"))
             .values("case")
             .annotate(codes=_JoinedCodes(Concat("kind", Value("~"), "status")))
             .values("codes")[:1]
@@ -485,17 +506,19 @@ def grouped(
     )
     with transaction.atomic():
         if connection.vendor == "postgresql":
-            # One big aggregate: hash joins in memory instead of batches on
+            # One big aggregate: hash tables in memory instead of batches on
             # disk, and no JIT compilation (it costs more than it saves here).
+            # The planner cannot estimate how few groups the bucket expressions
+            # make and would sort a million rows on disk to group them: hash
+            # instead (a hash aggregate that outgrows work_mem spills, safely).
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL work_mem = '64MB'")
                 cursor.execute("SET LOCAL jit = off")
+                cursor.execute("SET LOCAL enable_sort = off")
         rows = list(grouped_rows)
     for row in rows:
         for name in needed:
             row[name] = row.pop(f"a_{name}")
-            if isinstance(row[name], list):
-                row[name] = tuple(row[name])
     return rows, boundaries
 
 
@@ -654,7 +677,7 @@ def compute(
     for result in tables:
         result.suppressed = {c for c in result.values if c in protection.suppressed}
 
-    in_scope = _scoped(eligible(on), spec.scope).count()
+    in_scope = _scoped(eligible(), spec.scope).count()
     return Release(
         spec=spec,
         threshold=k,
@@ -668,19 +691,19 @@ def compute(
     )
 
 
-def _scoped(queryset: QuerySet[Case], scope: Scope) -> QuerySet[Case]:
+def _scoped(queryset: QuerySet[CountedCase], scope: Scope) -> QuerySet[CountedCase]:
     """``queryset`` narrowed to one release's period and filters, in SQL."""
-    queryset = queryset.filter(_in_any_period([ReleaseSpec(scope, ())]))
+    queryset = queryset.annotate(last_activity=_last_activity([ReleaseSpec(scope, ())])).filter(
+        _in_any_period([ReleaseSpec(scope, ())])
+    )
     if scope.situation:
-        queryset = queryset.filter(coding__situation=scope.situation)
+        queryset = queryset.filter(situation=scope.situation)
     if scope.assembly_session:
-        queryset = queryset.filter(coding__assembly_session=scope.assembly_session)
+        queryset = queryset.filter(assembly_session=scope.assembly_session)
     if scope.region:
         wanted = ("419", "021", "019") if scope.region == "019" else (scope.region,)
         members = [c for c, r in regions.COUNTRY_REGION.items() if r in wanted]
-        queryset = queryset.filter(
-            Q(coding__region__in=wanted) | Q(coding__region="", coding__country__in=members)
-        )
+        queryset = queryset.filter(Q(region__in=wanted) | Q(region="", country__in=members))
     return queryset
 
 
