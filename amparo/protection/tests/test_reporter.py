@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from amparo.cases.actions import do_add_message
+from amparo.cases.actions.desk import do_add_message
 from amparo.cases.models import Sender
 from amparo.protection.actions import MeasureValues, do_update_measure
 from amparo.protection.tests.base import ProtectionTestCase, add_measure

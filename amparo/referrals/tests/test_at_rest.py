@@ -14,7 +14,7 @@ from django.db import transaction
 from django.test import Client, TransactionTestCase, override_settings
 
 from amparo.accounts.models import Role
-from amparo.cases.actions import ConsentChoice, do_create_case
+from amparo.cases.actions.create import ConsentChoice, do_create_case
 from amparo.cases.files import store_attachment
 from amparo.cases.tests.test_at_rest import cache_image, database_image
 from amparo.referrals.models import Partner, Referral
@@ -23,7 +23,6 @@ from amparo.tests.base import enrol_persona, sign_in
 
 
 class ReferralAtRestTests(TransactionTestCase):
-
     def test_it_leaves_no_readable_trace_of_a_referral(self) -> None:
         marker = f"REFMARK{uuid.uuid4().hex}"
         media = Path(tempfile.mkdtemp())
