@@ -166,11 +166,9 @@ def rebuild(get_model: GetModel = installed_apps.get_model, batch: int = BATCH) 
     names = {f.attname for f in counted._meta.concrete_fields}
     written = 0
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute(f"TRUNCATE {counted._meta.db_table}")
-        else:
-            counted.objects.all().delete()
+        # One DELETE (nothing points at the table); TRUNCATE would refuse
+        # inside a transaction that already changed it.
+        counted.objects.all().delete()
         case_ids = list(coding_model.objects.order_by("case_id").values_list("case_id", flat=True))
         for between in _ranges(case_ids, batch):
             rows = rows_for(between=between, get_model=get_model)

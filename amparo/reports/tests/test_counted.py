@@ -10,7 +10,8 @@ from typing import Any
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from amparo.cases.actions import CodingValues, do_change_stage, do_code_case
+from amparo.cases.actions.coding import CodingValues, do_code_case
+from amparo.cases.actions.desk import do_change_stage
 from amparo.cases.models import Case, ConsentMethod, Stage
 from amparo.cases.tests.base import DeskTestCase, make_case
 from amparo.consent.actions import do_record_consent
