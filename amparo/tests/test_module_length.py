@@ -15,7 +15,6 @@ LIMIT = 600
 KNOWN_LONG = {
     "amparo/accounts/views.py",
     "amparo/accounts/actions.py",
-    "amparo/reports/engine.py",
     "amparo/referrals/actions.py",
     "amparo/referrals/views.py",
     "bench/faults.py",
