@@ -7,4 +7,4 @@ class ReferralsConfig(AppConfig):
 
     def ready(self) -> None:
         # Connects the receiver that marks sent referrals when consent is withdrawn.
-        from amparo.referrals import actions  # noqa: F401
+        from amparo.referrals.actions import responses  # noqa: F401

@@ -42,9 +42,6 @@ LAYERS = [
 # (importer, imported): edges that point up the layers, to be removed. Keep the
 # reason, so whoever takes one on knows where it is.
 KNOWN_BACK_EDGES = {
-    # People page and deactivation reach into case keys (accounts/actions.py, views.py):
-    # cases should react to a deactivation signal and own the case-sharing action.
-    ("accounts", "cases"),
     ("cases", "protection"),  # the inbox's needs-attention marks, cases/forms.py
     ("cases", "intake"),  # cases/answers.py (questionnaire labels)
     # The reporter's follow-up page shows consent choices and protection news.
