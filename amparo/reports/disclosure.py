@@ -121,13 +121,16 @@ def audit(
     quantities: Mapping[str, Iterable[int]],
     *,
     stop_below: int | None = None,
+    failing_below: int | None = None,
 ) -> dict[str, Bounds]:
     """Tightest bounds of each quantity (a set of atoms) given the published cells.
 
     With ``stop_below`` (a threshold), the audit stops at the first quantity
     narrower than it (whose reported bounds may then be looser than the
     tightest): for a yes-or-no question such as "can this cell be published
-    back?", one failing quantity is the whole answer.
+    back?", one failing quantity is the whole answer. With ``failing_below``,
+    a quantity whose maximum is already below it is reported as [0, maximum]
+    without solving for its minimum: failing either way.
     """
     n = len(structure.counts)
     if n == 0:
@@ -161,6 +164,9 @@ def audit(
             # Even a minimum of 0 leaves it too narrow: no need to solve for it.
             result[name] = Bounds(0, high)
             return result
+        if failing_below is not None and high < failing_below:
+            result[name] = Bounds(0, high)
+            continue
         low_lp = linprog(c, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
         if low_lp.status != 0:
             raise RuntimeError(f"audit LP failed for {name}: {low_lp.message}")
@@ -229,14 +235,22 @@ def protect(
         published = {c: values[c] for c in cells if c not in suppressed}
         published.update(earlier)
         quantities = _quantities(structure, suppressed | earlier_hidden, list(published), threshold)
-        bounds = audit(structure, published, quantities)
+        bounds = audit(structure, published, quantities, failing_below=threshold)
         failing = sorted(
             (name for name, b in bounds.items() if b.width < threshold),
             key=lambda name: (bounds[name].width, name),
         )
         if not failing:
             suppressed, bounds = _publish_back(
-                structure, cells, values, suppressed, primary, earlier, earlier_hidden, threshold
+                structure,
+                cells,
+                values,
+                suppressed,
+                primary,
+                earlier,
+                earlier_hidden,
+                threshold,
+                bounds,
             )
             return Protection(
                 suppressed=suppressed,
@@ -281,8 +295,12 @@ def _publish_back(
     earlier: Mapping[CellId, int],
     earlier_hidden: set[CellId],
     threshold: int,
+    bounds: dict[str, Bounds],
 ) -> tuple[set[CellId], dict[str, Bounds]]:
     """Publish again every complementary cell the protection does not need.
+
+    ``bounds`` is the passing audit of ``suppressed``; the bounds returned are
+    those of the last passing trial (a trial that passes is audited in full).
 
     The greedy search above may hide more than necessary (a cell that the
     published totals give away anyway, or one a later choice made useless).
@@ -296,30 +314,38 @@ def _publish_back(
     auditing one candidate at a time, in far fewer audits when most do.
     """
 
+    last_failing: list[str] = []
+
     def passes(trial: set[CellId]) -> dict[str, Bounds] | None:
         published = {c: values[c] for c in cells if c not in trial}
         published.update(earlier)
         quantities = _quantities(structure, trial | earlier_hidden, list(published), threshold)
+        # The quantity that failed last is the likeliest to fail again: ask it first.
+        first = [name for name in last_failing if name in quantities]
+        quantities = {**{name: quantities[name] for name in first}, **quantities}
         bounds = audit(structure, published, quantities, stop_below=threshold)
-        return bounds if all(b.width >= threshold for b in bounds.values()) else None
+        failing = [name for name, b in bounds.items() if b.width < threshold]
+        if failing:
+            last_failing[:] = failing[:1]
+            return None
+        return bounds
 
     kept = set(suppressed)
     candidates = sorted(suppressed - primary, key=lambda c: (-values[c], c))
     position, run = 0, 1
     while position < len(candidates):
         batch = candidates[position : position + run]
-        if passes(kept - set(batch)) is not None:
+        trial_bounds = passes(kept - set(batch))
+        if trial_bounds is not None:
             kept -= set(batch)
+            bounds = trial_bounds
             position += len(batch)
             run *= 2
         elif len(batch) > 1:
             run = 1  # somewhere in the run one is needed: go one at a time again
         else:
             position += 1  # this one stays hidden
-    published = {c: values[c] for c in cells if c not in kept}
-    published.update(earlier)
-    quantities = _quantities(structure, kept | earlier_hidden, list(published), threshold)
-    return kept, audit(structure, published, quantities)
+    return kept, bounds
 
 
 def _complement(
