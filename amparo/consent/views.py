@@ -20,8 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from amparo.accounts import keyring
-from amparo.accounts.access import staff_required
-from amparo.accounts.models import Role, User
+from amparo.accounts.models import User
 from amparo.cases.access import access_case_by_public_id
 from amparo.cases.models import Case, Consent, ConsentMethod, ConsentScope
 from amparo.cases.vault import NoAccess, OpenCase, open_for_staff
@@ -49,6 +48,8 @@ from amparo.consent.forms import (
     WithdrawSharingForm,
 )
 from amparo.consent.models import RequestStatus, SharingRequest
+from amparo.core.roles import Role
+from amparo.core.staff import staff_required
 from amparo.intake import reporter_session
 from amparo.referrals.models import PartnerKind
 

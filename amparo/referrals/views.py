@@ -17,14 +17,15 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from amparo.accounts import keyring
-from amparo.accounts.access import staff_required
-from amparo.accounts.models import Role, User
+from amparo.accounts.models import User
 from amparo.cases.access import access_case_by_public_id
 from amparo.cases.models import Case
 from amparo.cases.vault import NoAccess, OpenCase, open_for_staff
 from amparo.consent import rules
 from amparo.consent.details import case_details
 from amparo.consent.views import target_label
+from amparo.core.roles import Role
+from amparo.core.staff import staff_required
 from amparo.reference import api as reference
 from amparo.referrals import openpgp
 from amparo.referrals.access import access_partner_by_public_id, access_referral_by_public_id

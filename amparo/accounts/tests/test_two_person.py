@@ -469,7 +469,6 @@ class TwoPersonTests(AmparoTestCase):
 
 
 class ConcurrentRemovalTests(TransactionTestCase):
-
     def test_two_removals_confirmed_at_once_cannot_both_pass_the_last_holder_rule(self) -> None:
         if connection.vendor == "sqlite":
             self.skipTest("in-memory SQLite shares one connection; PostgreSQL runs this")

@@ -43,7 +43,6 @@ def cache_image() -> bytes:
 
 
 class AtRestTests(TransactionTestCase):
-
     def setUp(self) -> None:
         self.media = Path(tempfile.mkdtemp())
         self.addCleanup(shutil.rmtree, self.media, ignore_errors=True)

@@ -19,7 +19,6 @@ from amparo.tests.base import enrol_persona, sign_in
 
 
 class DeskAtRestTests(TransactionTestCase):
-
     def test_it_leaves_no_readable_trace_of_the_desks_work(self) -> None:
         marker = f"DESK{uuid.uuid4().hex}"
         search_marker = f"QUERY{uuid.uuid4().hex}"

@@ -121,7 +121,6 @@ class CaseAccessTests(AmparoTestCase):
 
 
 class ConcurrentReferenceTests(TransactionTestCase):
-
     def test_it_never_gives_two_cases_the_same_reference(self) -> None:
         if connection.vendor == "sqlite":
             self.skipTest("in-memory SQLite shares one connection; PostgreSQL runs this")

@@ -23,7 +23,6 @@ from amparo.tests.base import enrol_persona, sign_in
 
 
 class ReferralAtRestTests(TransactionTestCase):
-
     def test_it_leaves_no_readable_trace_of_a_referral(self) -> None:
         marker = f"REFMARK{uuid.uuid4().hex}"
         media = Path(tempfile.mkdtemp())
