@@ -46,15 +46,12 @@ KNOWN_BACK_EDGES = {
     # cases should react to a deactivation signal and own the case-sharing action.
     ("accounts", "cases"),
     ("cases", "consent"),  # cases/actions.py (consent records)
-    ("cases", "protection"),  # the inbox's needs-attention marks, cases/forms.py
     ("cases", "intake"),  # cases/answers.py (questionnaire labels)
     # The reporter's follow-up page shows consent choices and protection news.
     ("intake", "consent"),
     ("intake", "protection"),
     # consent's forms list referral partners.
     ("consent", "referrals"),
-    # protection's needs-attention list reads deletion requests.
-    ("protection", "operations"),
 }
 
 
