@@ -50,8 +50,6 @@ KNOWN_BACK_EDGES = {
     # The reporter's follow-up page shows consent choices and protection news.
     ("intake", "consent"),
     ("intake", "protection"),
-    # consent's forms list referral partners.
-    ("consent", "referrals"),
 }
 
 
