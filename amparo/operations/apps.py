@@ -7,6 +7,9 @@ class OperationsConfig(AppConfig):
 
     def ready(self) -> None:
         from amparo.cases import attention
+        from amparo.intake import reporter_sections
+        from amparo.operations import reporter
         from amparo.operations.attention import DELETION_REQUESTS
 
         attention.register(DELETION_REQUESTS)
+        reporter_sections.register(reporter.SECTION)

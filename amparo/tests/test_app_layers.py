@@ -47,9 +47,6 @@ KNOWN_BACK_EDGES = {
     ("accounts", "cases"),
     ("cases", "consent"),  # cases/actions.py (consent records)
     ("cases", "intake"),  # cases/answers.py (questionnaire labels)
-    # The reporter's follow-up page shows consent choices and protection news.
-    ("intake", "consent"),
-    ("intake", "protection"),
 }
 
 
