@@ -378,9 +378,9 @@ class Seeder:
             reason = rng.choice(REASONS[case.language]) if stage in NEEDS_REASON else ""
             original = rng.choice(self.originals) if stage == Stage.DUPLICATE else None
             if stage == Stage.ASSESSED:  # the move needs a current risk assessment
-                protection_demo.assess(opened, actor, rng)
+                protection_demo.assess(opened, actor, rng, today=day)
             elif stage == Stage.RESPONSE_IN_PROGRESS:
-                protection_demo.plan(opened, actor, rng, carry_out=target != stage)
+                protection_demo.plan(opened, actor, rng, carry_out=target != stage, today=day)
             do_change_stage(
                 opened,
                 # A coordinator sees every case, so may point at any original.
