@@ -46,7 +46,6 @@ KNOWN_BACK_EDGES = {
     # cases should react to a deactivation signal and own the case-sharing action.
     ("accounts", "cases"),
     ("cases", "consent"),  # cases/actions.py (consent records)
-    ("cases", "intake"),  # cases/answers.py (questionnaire labels)
 }
 
 
