@@ -69,7 +69,7 @@ def run(data_dir: Path) -> None:
     from django.db import connections, transaction
 
     from amparo.accounts.models import Role
-    from amparo.cases.actions import ConsentChoice, do_create_case
+    from amparo.cases.actions.create import ConsentChoice, do_create_case
     from amparo.cases.files import store_attachment
     from amparo.cases.models import ConsentMethod
     from amparo.consent.actions import FOLLOW_UP_WORDING, do_record_consent

@@ -524,7 +524,8 @@ def do_confirm_change(confirmer: User, change: StaffChange) -> Confirmed:
     (the view reads it from the session). Every rule is checked again here,
     under the desk lock, because the desk may have changed since the request.
     """
-    from amparo.cases.actions import CaseError, do_destroy_key_copies
+    from amparo.cases.actions.common import CaseError
+    from amparo.cases.actions.keys import do_destroy_key_copies
 
     outcome = Confirmed(change=change)
     with transaction.atomic():

@@ -50,7 +50,7 @@ from amparo.accounts.models import Invitation, Role, StaffChange, User
 from amparo.accounts.usernames import normalize_username
 from amparo.audit.log import record
 from amparo.cases.access import live_keys
-from amparo.cases.actions import do_share_all_cases
+from amparo.cases.actions.keys import do_share_all_cases
 from amparo.cases.models import Case, CaseKey
 from amparo.core.throttle import Throttle, client_id
 from amparo.crypto import generate_recovery_key

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from amparo.cases.actions import MESSAGE_MAX_CHARS, NOTE_MAX_CHARS, REASON_MAX_CHARS
+from amparo.cases.actions.desk import MESSAGE_MAX_CHARS, NOTE_MAX_CHARS, REASON_MAX_CHARS
 from amparo.cases.attention import lists as attention_lists
 from amparo.cases.models import Stage, Urgency
 from amparo.reference import api as reference

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from amparo.cases.models import Case
 from amparo.core.hooks import Hook
+
+# Does the reporter of this case consent to be contacted today? Asked before
+# every desk message, at the moment of use.
+may_contact: Hook[[Case], bool] = Hook("may_contact", provided_by="consent")
 
 # The questionnaires belong to intake. The desk reads a reporter's answers in the
 # order and words of the version they were given with, in the reader's language:

@@ -29,7 +29,7 @@ from typing import Any
 from django.db.models import OuterRef, Subquery
 
 from amparo.cases.access import visible_cases
-from amparo.cases.actions import CODING_FIELDS
+from amparo.cases.actions.coding import CODING_FIELDS
 from amparo.cases.models import Attachment, CaseKey, CodedPerpetrator, Coding, Message, Note
 from amparo.crypto import DecryptionError, decrypt_json, decrypt_text, open_data_key
 from amparo.lib.binary import as_bytes

@@ -131,6 +131,12 @@ def allows(
     return bool(records) and _in_force(records[-1], day)
 
 
+def may_contact(case: Case) -> bool:
+    """Contact consent today: what the cases app asks before every desk message
+    (through amparo.core.hooks, as cases sits below consent)."""
+    return allows(case, ConsentScope.CONTACT)
+
+
 def consenting(queryset: QuerySet[M], scope: str, on: datetime.date | None = None) -> QuerySet[M]:
     """``queryset`` (of cases, or of rows with a ``case`` foreign key) narrowed
     to those whose latest ``scope`` record on ``on`` is a grant in force.

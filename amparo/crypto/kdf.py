@@ -45,7 +45,7 @@ STAFF_PASSWORD_PARAMS = KdfParams(time_cost=3, memory_kib=64 * 1024, parallelism
 # Receipts: numbered parameter sets, because changing the parameters changes every
 # lookup id. Each report stores the id of the set its lookup id was derived with; a
 # follow-up stretches the typed receipt under every set still in use and a report found
-# under an older set is re-derived under the current one (amparo/cases/actions.py
+# under an older set is re-derived under the current one (amparo/cases/actions/create.py
 # do_upgrade_receipt). Never change or remove a set while a report still uses it: add a
 # new one and make it current. docs/crypto.md gives the arithmetic behind the choice.
 RECEIPT_PARAM_SETS: dict[int, KdfParams] = {

@@ -17,7 +17,8 @@ from django.utils import timezone
 
 from amparo.accounts.models import User
 from amparo.audit.log import record
-from amparo.cases.actions import ConsentChoice, NewCase, do_add_message, do_create_case
+from amparo.cases.actions.create import ConsentChoice, NewCase, do_create_case
+from amparo.cases.actions.desk import do_add_message
 from amparo.cases.files import discard, store_attachment
 from amparo.cases.models import Attachment, Case, Message, Sender, Urgency
 from amparo.cases.signals import case_activity

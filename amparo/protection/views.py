@@ -27,7 +27,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from amparo.accounts import keyring
 from amparo.accounts.models import User
 from amparo.cases import attention
-from amparo.cases.actions import audit_case_read
+from amparo.cases.actions.reads import audit_case_read
 from amparo.cases.models import Case, Stage, Urgency
 from amparo.cases.vault import OpenCase
 from amparo.cases.views.common import DESK, open_case, sign_in_again

@@ -13,7 +13,7 @@ from django.test import Client, TestCase
 from amparo.accounts import keyring, totp
 from amparo.accounts.actions import do_enrol, do_invite
 from amparo.accounts.models import Role, User
-from amparo.cases.actions import ConsentChoice, do_create_case
+from amparo.cases.actions.create import ConsentChoice, do_create_case
 from amparo.cases.models import Case
 from amparo.crypto import generate_recovery_key, unwrap_with_password
 

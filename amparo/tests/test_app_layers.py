@@ -45,7 +45,6 @@ KNOWN_BACK_EDGES = {
     # People page and deactivation reach into case keys (accounts/actions.py, views.py):
     # cases should react to a deactivation signal and own the case-sharing action.
     ("accounts", "cases"),
-    ("cases", "consent"),  # cases/actions.py (consent records)
 }
 
 

@@ -13,7 +13,6 @@ ROOT = Path(__file__).resolve().parents[2]
 LIMIT = 600
 
 KNOWN_LONG = {
-    "amparo/cases/actions.py",
     "amparo/accounts/views.py",
     "amparo/accounts/actions.py",
     "amparo/reports/engine.py",

@@ -10,7 +10,7 @@ import pytest
 from amparo.accounts import totp
 from amparo.accounts.actions import do_enrol, do_invite
 from amparo.accounts.models import Role, StaffChange
-from amparo.cases.actions import do_create_case
+from amparo.cases.actions.create import do_create_case
 from amparo.crypto import generate_recovery_key
 from amparo.tests.base import enrol_persona
 from amparo.tests.browser import (

@@ -3,7 +3,7 @@ from __future__ import annotations
 from amparo.accounts.models import Role, StaffChange, User
 from amparo.audit.models import AuditEvent
 from amparo.cases.access import visible_cases
-from amparo.cases.actions import do_create_case
+from amparo.cases.actions.create import do_create_case
 from amparo.cases.models import Case, CaseKey
 from amparo.cases.vault import open_for_staff
 from amparo.tests.base import AmparoTestCase, enrol_persona
@@ -36,7 +36,7 @@ class PeopleTests(AmparoTestCase):
     def test_it_removes_a_coordinator_once_a_second_confirms_and_keeps_their_keys(self) -> None:
         case = new_case()
         other = enrol_persona("second-coordinator", [Role.COORDINATOR])
-        from amparo.cases.actions import do_grant_access
+        from amparo.cases.actions.keys import do_grant_access
 
         do_grant_access(self.coordinator.user, self.coordinator.private_key(), case, other.user)
         self.sign_in(self.administrator)

@@ -43,14 +43,9 @@ from amparo.accounts.management.commands.seed_demo_desk import (
 from amparo.accounts.models import Invitation, Role, StaffChange, User
 from amparo.audit.models import AuditEvent
 from amparo.cases.access import live_keys, visible_cases
-from amparo.cases.actions import (
-    CaseError,
-    desk_recipients,
-    do_assign,
-    do_create_case,
-    do_grant_access,
-    do_revoke_access,
-)
+from amparo.cases.actions.common import CaseError
+from amparo.cases.actions.create import desk_recipients, do_create_case
+from amparo.cases.actions.keys import do_assign, do_grant_access, do_revoke_access
 from amparo.cases.models import Case, CaseKey
 from amparo.cases.vault import NoAccess, open_for_staff
 from amparo.crypto import generate_recovery_key, unwrap_with_password

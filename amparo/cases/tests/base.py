@@ -10,7 +10,9 @@ from typing import Any
 from django.db import transaction
 from django.test import override_settings
 
-from amparo.cases.actions import ConsentChoice, NewCase, do_add_message, do_assign, do_create_case
+from amparo.cases.actions.create import ConsentChoice, NewCase, do_create_case
+from amparo.cases.actions.desk import do_add_message
+from amparo.cases.actions.keys import do_assign
 from amparo.cases.files import store_attachment
 from amparo.cases.models import Attachment, Case, Sender
 from amparo.cases.vault import OpenCase

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from amparo.audit.models import AuditEvent
-from amparo.cases.actions import do_enter_on_behalf
+from amparo.cases.actions.create import do_enter_on_behalf
 from amparo.cases.models import Case, CaseKey
 from amparo.cases.signals import case_activity
 from amparo.cases.tests.base import DeskTestCase, make_case

@@ -17,7 +17,8 @@ from django.db import connection, transaction
 from django.test import TransactionTestCase, override_settings
 
 from amparo.accounts.models import Role
-from amparo.cases.actions import do_add_message, do_create_case
+from amparo.cases.actions.create import do_create_case
+from amparo.cases.actions.desk import do_add_message
 from amparo.cases.files import store_attachment
 from amparo.cases.models import Sender
 from amparo.tests.base import enrol_persona, sign_in

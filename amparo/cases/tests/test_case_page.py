@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.utils import translation
 
 from amparo.audit.models import AuditEvent
-from amparo.cases.actions import MESSAGE_MAX_CHARS
+from amparo.cases.actions.desk import MESSAGE_MAX_CHARS
 from amparo.cases.models import Case, CaseLink, Message, Note, Sender
 from amparo.cases.tests.base import DeskTestCase, make_case
 from amparo.cases.vault import lookup_for_receipt, open_for_reporter
@@ -26,7 +26,7 @@ class CasePageTests(DeskTestCase):
         self.assertEqual(event.details, {})
 
     def test_it_labels_the_answers_with_their_questionnaire(self) -> None:
-        from amparo.cases.actions import do_create_case
+        from amparo.cases.actions.create import do_create_case
 
         created = do_create_case(
             answers={

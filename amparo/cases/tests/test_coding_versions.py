@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from amparo.accounts.models import Role
-from amparo.cases.actions import CodingValues, do_code_case
+from amparo.cases.actions.coding import CodingValues, do_code_case
 from amparo.cases.models import Coding
 from amparo.reference.models import ReferenceList
 from amparo.tests.base import AmparoTestCase, enrol_persona, make_reporter

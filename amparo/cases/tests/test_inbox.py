@@ -8,7 +8,8 @@ import datetime
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from amparo.cases.actions import CodingValues, do_change_stage, do_code_case
+from amparo.cases.actions.coding import CodingValues, do_code_case
+from amparo.cases.actions.desk import do_change_stage
 from amparo.cases.models import Case, Stage
 from amparo.cases.tests.base import DeskTestCase, make_case
 

@@ -10,13 +10,8 @@ from django.test import TransactionTestCase
 
 from amparo.accounts.models import Role
 from amparo.cases.access import access_case_by_public_id, visible_cases
-from amparo.cases.actions import (
-    ConsentChoice,
-    do_create_case,
-    do_grant_access,
-    do_revoke_access,
-    do_share_all_cases,
-)
+from amparo.cases.actions.create import ConsentChoice, do_create_case
+from amparo.cases.actions.keys import do_grant_access, do_revoke_access, do_share_all_cases
 from amparo.cases.models import Case, CaseKey, Consent
 from amparo.cases.vault import NoAccess, lookup_for_receipt, open_for_reporter, open_for_staff
 from amparo.tests.base import AmparoTestCase, enrol_persona

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from amparo.audit.models import AuditEvent
-from amparo.cases.actions import do_add_message, do_add_note
+from amparo.cases.actions.desk import do_add_message, do_add_note
 from amparo.cases.models import Case, Sender
 from amparo.cases.search import normalise, query_terms, search_cases, snippet
 from amparo.cases.tests.base import DeskTestCase, add_file, make_case

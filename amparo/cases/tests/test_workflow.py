@@ -7,7 +7,8 @@ import itertools
 from django.test import TestCase
 
 from amparo.audit.models import AuditEvent
-from amparo.cases.actions import CaseError, do_change_stage
+from amparo.cases.actions.common import CaseError
+from amparo.cases.actions.desk import do_change_stage
 from amparo.cases.models import Case, CaseLink, Stage, StageChange
 from amparo.cases.tests.base import DeskTestCase, make_case
 from amparo.cases.vault import open_for_staff

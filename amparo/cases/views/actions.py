@@ -16,15 +16,9 @@ from amparo.accounts import keyring
 from amparo.accounts.models import User
 from amparo.cases import forms as desk_forms
 from amparo.cases.access import access_case_by_public_id, visible_case_by_reference
-from amparo.cases.actions import (
-    CaseError,
-    assignable_handlers,
-    do_add_message,
-    do_add_note,
-    do_assign,
-    do_change_stage,
-    do_link_cases,
-)
+from amparo.cases.actions.common import CaseError
+from amparo.cases.actions.desk import do_add_message, do_add_note, do_change_stage, do_link_cases
+from amparo.cases.actions.keys import assignable_handlers, do_assign
 from amparo.cases.models import Case, Sender, Stage
 from amparo.cases.vault import OpenCase
 from amparo.cases.views.case import render_case

@@ -16,7 +16,9 @@ from amparo.accounts.models import User
 from amparo.cases import answers as answer_text
 from amparo.cases import forms as desk_forms
 from amparo.cases.access import access_case_by_public_id, visible_cases
-from amparo.cases.actions import assignable_handlers, audit_case_read, do_mark_read
+from amparo.cases.actions.desk import do_mark_read
+from amparo.cases.actions.keys import assignable_handlers
+from amparo.cases.actions.reads import audit_case_read
 from amparo.cases.downloads import PREVIEW_TYPES
 from amparo.cases.models import Case, CaseLink, Coding, Sender
 from amparo.cases.vault import OpenCase

@@ -13,7 +13,8 @@ from django.views.decorators.http import require_http_methods
 
 from amparo.cases import forms as desk_forms
 from amparo.cases.access import access_case_by_public_id
-from amparo.cases.actions import CaseError, CodingValues, do_code_case
+from amparo.cases.actions.coding import CodingValues, do_code_case
+from amparo.cases.actions.common import CaseError
 from amparo.cases.models import Coding
 from amparo.cases.views.case import coding_summary
 from amparo.cases.views.common import DESK, user_of

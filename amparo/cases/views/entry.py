@@ -11,7 +11,8 @@ from django.views.decorators.http import require_http_methods
 
 from amparo.cases import answers as answer_text
 from amparo.cases import forms as desk_forms
-from amparo.cases.actions import CaseError, ConsentChoice, do_enter_on_behalf
+from amparo.cases.actions.common import CaseError
+from amparo.cases.actions.create import ConsentChoice, do_enter_on_behalf
 from amparo.cases.views.common import DESK, ERRORS, user_of
 
 

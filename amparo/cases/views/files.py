@@ -10,7 +10,7 @@ from django.views.decorators.http import require_safe
 
 from amparo.accounts import keyring
 from amparo.cases.access import access_attachment_by_public_id
-from amparo.cases.actions import audit_download
+from amparo.cases.actions.reads import audit_download
 from amparo.cases.downloads import file_response, safe_filename
 from amparo.cases.views.common import DESK, open_case, sign_in_again, user_of
 

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_safe
 from amparo.cases import attention
 from amparo.cases import forms as desk_forms
 from amparo.cases.access import visible_cases
-from amparo.cases.actions import assignable_handlers
+from amparo.cases.actions.keys import assignable_handlers
 from amparo.cases.models import Message, Sender, Urgency
 from amparo.cases.views.common import DESK, user_of
 from amparo.cases.workflow import FINISHED_STAGES

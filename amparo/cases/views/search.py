@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods
 
 from amparo.accounts import keyring
 from amparo.cases import forms as desk_forms
-from amparo.cases.actions import audit_search
+from amparo.cases.actions.reads import audit_search
 from amparo.cases.search import search_cases
 from amparo.cases.views.common import DESK, sign_in_again, user_of
 

@@ -8,7 +8,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from amparo.audit.models import AuditEvent
-from amparo.cases.actions import CaseError, ConsentChoice, do_add_message, do_create_case
+from amparo.cases.actions.common import CaseError
+from amparo.cases.actions.create import ConsentChoice, do_create_case
+from amparo.cases.actions.desk import do_add_message
 from amparo.cases.models import Case, Consent, ConsentMethod, ConsentRecordFrozen, Sender
 from amparo.consent import rules
 from amparo.consent.actions import (

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from amparo.accounts.models import Role
-from amparo.cases.actions import do_add_message
+from amparo.cases.actions.desk import do_add_message
 from amparo.cases.models import Case, Message, Sender
 from amparo.cases.vault import open_for_staff
 from amparo.intake.tests.helpers import jpeg_bytes, load_reference_lists

@@ -10,7 +10,7 @@ from django.test import override_settings
 from django.utils import translation
 
 from amparo.audit.models import AuditEvent
-from amparo.cases.actions import do_add_message
+from amparo.cases.actions.desk import do_add_message
 from amparo.cases.models import Attachment, Case, Message, Sender, Stage
 from amparo.cases.vault import open_for_staff
 from amparo.intake import reporter_session

@@ -18,7 +18,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from amparo.cases.actions import do_upgrade_receipt
+from amparo.cases.actions.create import do_upgrade_receipt
 from amparo.cases.downloads import file_response
 from amparo.cases.models import Attachment, Message, Sender, Stage, Urgency
 from amparo.cases.vault import NoAccess, OpenCase, ReporterAccess, open_for_reporter_by_keys

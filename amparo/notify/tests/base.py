@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 
 from amparo.accounts.models import User
-from amparo.cases.actions import ConsentChoice, NewCase, do_create_case
+from amparo.cases.actions.create import ConsentChoice, NewCase, do_create_case
 from amparo.cases.models import Case, ConsentScope, Urgency
 from amparo.cases.signals import case_activity
 from amparo.tests.base import AmparoTestCase

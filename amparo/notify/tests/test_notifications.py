@@ -10,7 +10,8 @@ import pytest
 from django.test import override_settings
 
 from amparo.accounts.models import User
-from amparo.cases.actions import do_assign, do_change_stage
+from amparo.cases.actions.desk import do_change_stage
+from amparo.cases.actions.keys import do_assign
 from amparo.cases.models import Stage, Urgency
 from amparo.cases.vault import lookup_for_receipt, open_for_staff
 from amparo.crypto import generate_receipt

@@ -11,7 +11,8 @@ from pathlib import Path
 from django.conf import settings
 
 from amparo.accounts.models import Role
-from amparo.cases.actions import ConsentChoice, do_add_message, do_create_case
+from amparo.cases.actions.create import ConsentChoice, do_create_case
+from amparo.cases.actions.desk import do_add_message
 from amparo.cases.files import store_attachment
 from amparo.cases.models import Case, Sender
 from amparo.tests.base import PASSWORD, enrol_persona

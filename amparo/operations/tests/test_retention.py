@@ -14,12 +14,8 @@ from django.utils import timezone
 
 from amparo.audit.log import verify
 from amparo.audit.models import AuditEvent
-from amparo.cases.actions import (
-    ConsentChoice,
-    do_add_message,
-    do_add_note,
-    do_create_case,
-)
+from amparo.cases.actions.create import ConsentChoice, do_create_case
+from amparo.cases.actions.desk import do_add_message, do_add_note
 from amparo.cases.files import store_attachment, stored_path
 from amparo.cases.models import (
     Attachment,

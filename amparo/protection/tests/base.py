@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from amparo.accounts.models import User
-from amparo.cases.actions import do_change_stage
+from amparo.cases.actions.desk import do_change_stage
 from amparo.cases.models import Case
 from amparo.cases.tests.base import DeskTestCase
 from amparo.cases.vault import OpenCase, open_for_staff

@@ -8,7 +8,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from amparo.audit.models import AuditEvent
-from amparo.cases.actions import CaseError, do_change_stage
+from amparo.cases.actions.common import CaseError
+from amparo.cases.actions.desk import do_change_stage
 from amparo.cases.models import Stage
 from amparo.cases.tests.base import make_case
 from amparo.protection.actions import ProtectionError, Rating, Threat, do_assess

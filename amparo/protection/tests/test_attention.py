@@ -8,7 +8,7 @@ import datetime
 from django.test import override_settings
 
 from amparo.cases import attention
-from amparo.cases.actions import do_add_message
+from amparo.cases.actions.desk import do_add_message
 from amparo.cases.models import Case, Message, Sender, Stage
 from amparo.cases.tests.base import make_case
 from amparo.protection.actions import do_watch_urgent

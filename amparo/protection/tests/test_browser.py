@@ -10,14 +10,9 @@ import pytest
 from django.db import transaction
 
 from amparo.accounts.models import Role
-from amparo.cases.actions import (
-    CodingValues,
-    ConsentChoice,
-    do_add_message,
-    do_add_note,
-    do_code_case,
-    do_create_case,
-)
+from amparo.cases.actions.coding import CodingValues, do_code_case
+from amparo.cases.actions.create import ConsentChoice, do_create_case
+from amparo.cases.actions.desk import do_add_message, do_add_note
 from amparo.cases.files import store_attachment
 from amparo.cases.models import Case, Sender, Stage
 from amparo.cases.tests.base import make_case

@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from amparo.accounts.models import User
 from amparo.audit.models import AuditEvent
-from amparo.cases.actions import ConsentChoice, do_change_stage, do_create_case
+from amparo.cases.actions.create import ConsentChoice, do_create_case
+from amparo.cases.actions.desk import do_change_stage
 from amparo.cases.models import Case, Stage
 from amparo.cases.signals import case_activity
 from amparo.notify.models import OutboundEmail

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from amparo.cases.actions import do_add_message
+from amparo.cases.actions.desk import do_add_message
 from amparo.cases.models import Sender
 from amparo.intake import reporter_sections
 from amparo.protection.actions import MeasureValues, do_update_measure

@@ -13,7 +13,7 @@ import pysequoia
 from django.db import transaction
 
 from amparo.accounts.models import Role
-from amparo.cases.actions import ConsentChoice, NewCase, do_create_case
+from amparo.cases.actions.create import ConsentChoice, NewCase, do_create_case
 from amparo.cases.files import store_attachment
 from amparo.cases.models import Attachment, ConsentMethod
 from amparo.consent.actions import FOLLOW_UP_WORDING, do_record_consent

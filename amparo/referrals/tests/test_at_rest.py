@@ -14,7 +14,7 @@ from django.db import transaction
 from django.test import Client, TransactionTestCase, override_settings
 
 from amparo.accounts.models import Role
-from amparo.cases.actions import ConsentChoice, do_create_case
+from amparo.cases.actions.create import ConsentChoice, do_create_case
 from amparo.cases.files import store_attachment
 from amparo.cases.tests.test_at_rest import cache_image, database_image
 from amparo.referrals.models import Partner, Referral

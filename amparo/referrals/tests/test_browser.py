@@ -12,7 +12,7 @@ import pytest
 from django.test import Client
 
 from amparo.accounts.models import Role
-from amparo.cases.actions import do_grant_access
+from amparo.cases.actions.keys import do_grant_access
 from amparo.cases.models import Case
 from amparo.referrals.actions import PartnerValues, do_add_partner, do_confirm_partner_key
 from amparo.referrals.models import Referral, ReferralStatus

@@ -41,17 +41,10 @@ from django.utils import timezone
 
 from amparo.accounts.management.commands.seed_demo_desk import DEMO_PASSWORD, ensure_demo_staff
 from amparo.accounts.models import User
-from amparo.cases.actions import (
-    CodingValues,
-    ConsentChoice,
-    NewCase,
-    do_add_message,
-    do_assign,
-    do_change_stage,
-    do_code_case,
-    do_create_case,
-    do_enter_on_behalf,
-)
+from amparo.cases.actions.coding import CodingValues, do_code_case
+from amparo.cases.actions.create import ConsentChoice, NewCase, do_create_case, do_enter_on_behalf
+from amparo.cases.actions.desk import do_add_message, do_change_stage
+from amparo.cases.actions.keys import do_assign
 from amparo.cases.files import discard, store_attachment
 from amparo.cases.models import Case, ConsentScope, Sender, Stage, Urgency
 from amparo.cases.vault import OpenCase
