@@ -3,6 +3,7 @@ to share may name, answered by referrals once the apps are ready."""
 
 from __future__ import annotations
 
+from django.utils import translation
 from django.utils.module_loading import autodiscover_modules
 
 from amparo.consent import hooks
@@ -13,6 +14,13 @@ from amparo.referrals.tests.base import ReferralTestCase
 
 
 class ConsentHookTests(ReferralTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        # Labels come in the active language; an earlier test may have left another.
+        override = translation.override("en")
+        override.__enter__()
+        self.addCleanup(override.__exit__, None, None, None)
+
     def test_it_offers_only_active_partners(self) -> None:
         fund, _key = self.make_partner("Shelter Fund")
         clinic, _key = self.make_partner("Legal Clinic", kind="legal_aid")
