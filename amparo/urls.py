@@ -1,6 +1,7 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.urls import URLPattern, URLResolver, include, path
 
+from amparo.cases.urls import sharing_urlpatterns
 from amparo.core import views as core_views
 from amparo.intake import views as intake_views
 
@@ -20,6 +21,7 @@ urlpatterns += i18n_patterns(
     path("staff/protection/", include("amparo.protection.urls")),
     path("", include("amparo.operations.urls")),
     path("staff/statistics/", include("amparo.reports.urls")),
+    path("staff/", include((sharing_urlpatterns, "sharing"))),
     path("staff/", include("amparo.accounts.urls")),
     prefix_default_language=True,
 )

@@ -75,11 +75,11 @@ def run(data_dir: Path) -> None:
     from amparo.consent.actions import FOLLOW_UP_WORDING, do_record_consent
     from amparo.crypto import encrypt_file, file_associated_data, new_data_key
     from amparo.referrals import openpgp
-    from amparo.referrals.actions import (
+    from amparo.referrals.actions.approval import do_prepare_referral
+    from amparo.referrals.actions.partners import (
         PartnerValues,
         do_add_partner,
         do_confirm_partner_key,
-        do_prepare_referral,
     )
     from amparo.referrals.package import build_contents
     from amparo.referrals.signing import do_create_signing_key, unlock

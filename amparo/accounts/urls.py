@@ -14,10 +14,8 @@ urlpatterns = [
     path("enrol/<str:token>/", views.enrol_link, name="enrol"),
     path("invitations/", views.invitations, name="invitations"),
     path("people/", views.people, name="people"),
-    path("people/<int:user_id>/share/", views.share_cases, name="share_cases"),
     path("people/<int:user_id>/deactivate/", views.deactivate, name="deactivate"),
     path("people/<int:user_id>/roles/", views.person_roles, name="person_roles"),
     path("people/<int:user_id>/destroy-keys/", views.destroy_keys, name="destroy_keys"),
     path("people/changes/<int:change_id>/", views.change, name="change"),
-    path("share/", views.share_mine, name="share_mine"),
 ]

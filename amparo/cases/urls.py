@@ -1,6 +1,7 @@
 from django.urls import path
 
 from amparo.cases import views
+from amparo.cases.views import sharing
 
 app_name = "cases"
 
@@ -17,4 +18,11 @@ urlpatterns = [
     path("<str:public_id>/coding/", views.coding, name="coding"),
     path("<str:public_id>/files/<str:attachment_id>/", views.download, name="download"),
     path("<str:public_id>/files/<str:attachment_id>/preview/", views.preview, name="preview"),
+]
+
+# Sharing one's cases sits among the People pages: amparo/urls.py includes these
+# under staff/, in the namespace "sharing".
+sharing_urlpatterns = [
+    path("share/", sharing.share_mine, name="mine"),
+    path("people/<int:user_id>/share/", sharing.share_with, name="with_coordinator"),
 ]

@@ -7,9 +7,9 @@ class ReferralsConfig(AppConfig):
 
     def ready(self) -> None:
         from amparo.consent import hooks
-        from amparo.referrals import (
-            actions,  # noqa: F401  connects the receiver that marks sent referrals when consent is withdrawn
-            partners,
+        from amparo.referrals import partners
+        from amparo.referrals.actions import (
+            responses,  # noqa: F401  connects the receiver that marks sent referrals when consent is withdrawn
         )
 
         # The partners a consent to share may name (amparo/consent/hooks.py).

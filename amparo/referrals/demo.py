@@ -14,7 +14,7 @@ import pysequoia
 from django.conf import settings
 
 from amparo.accounts.models import User
-from amparo.referrals.actions import PartnerValues, do_add_partner, do_confirm_partner_key
+from amparo.referrals.actions.partners import PartnerValues, do_add_partner, do_confirm_partner_key
 from amparo.referrals.models import Partner
 
 DEMO_PARTNERS = [

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from amparo.consent.details import Detail
 from amparo.reference import api as reference
-from amparo.referrals.actions import COVER_NOTE_MAX_CHARS, REASON_MAX_CHARS, REPLY_MAX_CHARS
+from amparo.referrals.actions.common import COVER_NOTE_MAX_CHARS, REASON_MAX_CHARS, REPLY_MAX_CHARS
 from amparo.referrals.models import Partner, PartnerKind, ReferralOutcome
 
 

@@ -40,12 +40,8 @@ LAYERS = [
 ]
 
 # (importer, imported): edges that point up the layers, to be removed. Keep the
-# reason, so whoever takes one on knows where it is.
-KNOWN_BACK_EDGES = {
-    # People page and deactivation reach into case keys (accounts/actions.py, views.py):
-    # cases should react to a deactivation signal and own the case-sharing action.
-    ("accounts", "cases"),
-}
+# reason, so whoever takes one on knows where it is. Empty since issue 14: keep it so.
+KNOWN_BACK_EDGES: set[tuple[str, str]] = set()
 
 
 def app_of(path: Path) -> str | None:

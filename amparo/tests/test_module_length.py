@@ -13,12 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 LIMIT = 600
 
 KNOWN_LONG = {
-    "amparo/accounts/views.py",
-    "amparo/accounts/actions.py",
     "amparo/reports/engine.py",
-    "amparo/referrals/actions.py",
-    "amparo/referrals/views.py",
-    "bench/faults.py",
 }
 
 

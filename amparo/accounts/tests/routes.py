@@ -13,10 +13,8 @@ ROUTES = {
     "accounts:password_change": staff(),
     "accounts:invitations": staff(Role.ADMINISTRATOR),
     "accounts:people": staff(Role.COORDINATOR, Role.ADMINISTRATOR),
-    "accounts:share_cases": staff(Role.COORDINATOR),
     "accounts:deactivate": staff(Role.COORDINATOR, Role.ADMINISTRATOR),
     "accounts:person_roles": staff(Role.ADMINISTRATOR),
     "accounts:destroy_keys": staff(Role.COORDINATOR, Role.ADMINISTRATOR),
     "accounts:change": staff(Role.COORDINATOR, Role.ADMINISTRATOR),
-    "accounts:share_mine": staff(),
 }

@@ -23,24 +23,22 @@ from django.db import IntegrityError, connection, transaction
 from django.test import TestCase, TransactionTestCase, override_settings
 from django.utils import timezone
 
-from amparo.accounts import actions, totp
-from amparo.accounts.actions import (
-    AccountError,
-    LastHolder,
-    do_cancel_change,
-    do_change_roles,
-    do_confirm_change,
-    do_deactivate,
-    do_enrol,
-    do_invite,
-    do_request_key_destruction,
-)
+from amparo.accounts import totp, two_person
+from amparo.accounts.actions import AccountError, do_enrol, do_invite
 from amparo.accounts.management.commands.seed_demo_desk import (
     DEMO_PASSWORD,
     demo_recovery_key,
     demo_totp_secret,
 )
 from amparo.accounts.models import Invitation, Role, StaffChange, User
+from amparo.accounts.two_person import (
+    LastHolder,
+    do_cancel_change,
+    do_change_roles,
+    do_confirm_change,
+    do_deactivate,
+    do_request_key_destruction,
+)
 from amparo.audit.models import AuditEvent
 from amparo.cases.access import live_keys, visible_cases
 from amparo.cases.actions.common import CaseError
@@ -477,7 +475,7 @@ class ConcurrentRemovalTests(TransactionTestCase):
         # Both confirmations pass the check, then wait for each other: without
         # the desk lock both would commit and leave the case to nobody.
         barrier = threading.Barrier(2)
-        original = actions._refuse_if_last_holder
+        original = two_person._refuse_if_last_holder
 
         def slow_check(person: User) -> None:
             original(person)
@@ -495,7 +493,7 @@ class ConcurrentRemovalTests(TransactionTestCase):
             return "confirmed"
 
         with (
-            mock.patch.object(actions, "_refuse_if_last_holder", slow_check),
+            mock.patch.object(two_person, "_refuse_if_last_holder", slow_check),
             ThreadPoolExecutor(max_workers=2) as pool,
         ):
             outcomes = sorted(pool.map(confirm, changes))

@@ -20,4 +20,7 @@ ROUTES = {
     "cases:coding": DESK,
     "cases:download": DESK,
     "cases:preview": DESK,
+    # Sharing one's cases, served among the People pages under /staff/.
+    "sharing:mine": staff(),
+    "sharing:with_coordinator": staff(Role.COORDINATOR),
 }

@@ -17,7 +17,7 @@ from amparo.cases.actions.create import ConsentChoice, NewCase, do_create_case
 from amparo.cases.files import store_attachment
 from amparo.cases.models import Attachment, ConsentMethod
 from amparo.consent.actions import FOLLOW_UP_WORDING, do_record_consent
-from amparo.referrals.actions import PartnerValues, do_add_partner, do_confirm_partner_key
+from amparo.referrals.actions.partners import PartnerValues, do_add_partner, do_confirm_partner_key
 from amparo.referrals.models import DeskSigningKey, Partner
 from amparo.tests.base import AmparoTestCase, Persona, enrol_persona
 

@@ -14,7 +14,7 @@ from django.test import Client
 from amparo.accounts.models import Role
 from amparo.cases.actions.keys import do_grant_access
 from amparo.cases.models import Case
-from amparo.referrals.actions import PartnerValues, do_add_partner, do_confirm_partner_key
+from amparo.referrals.actions.partners import PartnerValues, do_add_partner, do_confirm_partner_key
 from amparo.referrals.models import Referral, ReferralStatus
 from amparo.referrals.tests.base import open_package, public_cert
 from amparo.tests.base import enrol_persona, make_reporter

@@ -10,7 +10,8 @@ from amparo.cases.models import ConsentMethod
 from amparo.cases.vault import open_for_staff
 from amparo.consent.actions import FOLLOW_UP_WORDING, do_record_consent
 from amparo.notify.outbox import deliver_due
-from amparo.referrals.actions import do_approve, do_prepare_referral, do_send_withdrawal_notice
+from amparo.referrals.actions.approval import do_approve, do_prepare_referral
+from amparo.referrals.actions.responses import do_send_withdrawal_notice
 from amparo.referrals.tests.base import NARRATIVE, ReferralTestCase, open_package
 
 if TYPE_CHECKING:

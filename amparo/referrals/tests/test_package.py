@@ -11,14 +11,14 @@ from amparo.audit.models import AuditEvent
 from amparo.cases.models import ConsentMethod
 from amparo.consent.actions import FOLLOW_UP_WORDING, do_record_consent
 from amparo.notify.models import OutboundEmail
-from amparo.referrals.actions import (
-    ReferralError,
+from amparo.referrals.actions.approval import (
     do_approve,
     do_download_package,
     do_prepare_referral,
     do_send_back,
-    do_send_withdrawal_notice,
 )
+from amparo.referrals.actions.common import ReferralError
+from amparo.referrals.actions.responses import do_send_withdrawal_notice
 from amparo.referrals.models import Referral, ReferralStatus
 from amparo.referrals.tests.base import (
     FILE_BYTES,

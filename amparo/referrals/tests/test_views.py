@@ -173,7 +173,7 @@ class RoleMatrixTest(ReferralTestCase):
         partner, _key = self.make_partner()
         created, _s, _o = self.make_case()
         self.consent_to(created, partner, ["answer:narrative"])
-        from amparo.referrals.actions import do_prepare_referral
+        from amparo.referrals.actions.approval import do_prepare_referral
 
         referral = do_prepare_referral(
             created.opened,
