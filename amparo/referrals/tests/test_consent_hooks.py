@@ -8,7 +8,7 @@ from django.utils.module_loading import autodiscover_modules
 
 from amparo.consent import hooks
 from amparo.core.hooks import missing
-from amparo.referrals.actions import do_set_partner_active
+from amparo.referrals.actions.partners import do_set_partner_active
 from amparo.referrals.models import PartnerKind
 from amparo.referrals.tests.base import ReferralTestCase
 
