@@ -180,6 +180,11 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The questionnaire, the desk's texts, the emergency contacts and the reference lists
+# are kept per worker process for at most this long (amparo.lib.process_cache): a
+# change made through the application shows in every worker within a second (through
+# Redis); this bounds one made behind its back. 0 reads them on every request.
+AMPARO_PUBLIC_CACHE_SECONDS = envint("AMPARO_PUBLIC_CACHE_SECONDS", 60)
 
 # Sessions live in the database so that logout and expiry really end them;
 # they never hold a usable key (see amparo/accounts).

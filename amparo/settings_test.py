@@ -17,3 +17,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": ""}  # noqa: F405  in-memory
     DATABASES["default"].pop("OPTIONS", None)  # noqa: F405
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Tests change reference data and desk texts with queryset update() and expect the
+# next read to see it: the per-process memo is off, except in its own tests
+# (amparo/intake/tests/test_process_cache.py).
+AMPARO_PUBLIC_CACHE_SECONDS = 0

@@ -40,7 +40,6 @@ import io
 import os
 import re
 import secrets
-import socket
 import statistics
 import subprocess
 import sys
@@ -54,7 +53,15 @@ from pathlib import Path
 
 import psycopg
 from PIL import Image
-from support import free_port, note, percentile, report
+from support import (
+    PRODUCTION_THREADS,
+    PRODUCTION_WORKERS,
+    free_port,
+    gunicorn_process,
+    note,
+    percentile,
+    report,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -66,8 +73,6 @@ SERVER = "postgresql://postgres@127.0.0.1:5432"
 LEVELS = {1: 16, 4: 32, 16: 64}  # concurrency: number of submissions
 FLOOD_CLIENTS = 8
 SIGN_INS = 24
-WORKERS = 2
-THREADS = 4
 
 ENROL = """
 import django
@@ -130,50 +135,6 @@ def app_environment(url: str, data_dir: str) -> dict[str, str]:
         }
     )
     return env
-
-
-@contextlib.contextmanager
-def gunicorn(env: dict[str, str], port: int) -> Iterator[subprocess.Popen[bytes]]:
-    process = subprocess.Popen(
-        [
-            str(BIN / "gunicorn"),
-            "-c",
-            "gunicorn.conf.py",
-            "amparo.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(WORKERS),
-            "--threads",
-            str(THREADS),
-            "--worker-class",
-            "gthread",
-            "--timeout",
-            "120",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            with contextlib.suppress(OSError):
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            time.sleep(0.2)
-        else:
-            raise RuntimeError("gunicorn did not start")
-        yield process
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        note("stopped gunicorn")
 
 
 def worker_pids(master: int) -> list[int]:
@@ -258,6 +219,10 @@ class Reporter:
         self.cookies: dict[str, str] = {}
         self.receipt = ""
 
+    def extra_headers(self) -> dict[str, str]:
+        """Headers sent with every request besides the host, cookies and form ones."""
+        return {}
+
     def request(
         self,
         method: str,
@@ -266,7 +231,7 @@ class Reporter:
         content_type: str = "",
     ) -> tuple[int, bytes]:
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=180)
-        headers = {"Host": f"127.0.0.1:{self.port}"}
+        headers = {"Host": f"127.0.0.1:{self.port}", **self.extra_headers()}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         if method == "POST":
@@ -446,8 +411,11 @@ def main() -> None:
             )
         subprocess.run([sys.executable, "-c", ENROL], cwd=ROOT, env=env, check=True)
         port = int(os.environ.get("AMPARO_BENCH_PORT", "0")) or free_port()
-        with gunicorn(env, port) as server:
-            note(f"gunicorn on 127.0.0.1:{port}: {WORKERS} workers x {THREADS} threads")
+        with gunicorn_process(env, port, production=True) as server:
+            note(
+                f"gunicorn on 127.0.0.1:{port}: "
+                f"{PRODUCTION_WORKERS} workers x {PRODUCTION_THREADS} threads"
+            )
             # Other work on the machine shows directly in these figures.
             note(f"load average before the run: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
             # Every worker imports the app and serves pages: the baseline for memory growth.

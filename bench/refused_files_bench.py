@@ -23,7 +23,6 @@ AMPARO_BENCH_PORT choose the scratch database, dropped at the end, and the port)
 from __future__ import annotations
 
 import functools
-import http.client
 import io
 import itertools
 import os
@@ -44,13 +43,12 @@ from intake_bench import (
     Reporter,
     app_environment,
     database,
-    gunicorn,
     multipart,
     peak_memory_mib,
     worker_pids,
 )
 from PIL import Image
-from support import free_port, note, percentile, report
+from support import free_port, gunicorn_process, note, percentile, report
 
 ATTACKERS = 4
 ATTACKS = 8
@@ -79,27 +77,8 @@ class Client(Reporter):
         number = next(self.addresses)
         self.address = f"10.0.{number // 250}.{number % 250 + 1}"
 
-    def request(
-        self, method: str, path: str, body: bytes | None = None, content_type: str = ""
-    ) -> tuple[int, bytes]:
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=180)
-        headers = {"Host": f"127.0.0.1:{self.port}", "X-Real-IP": self.address}
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        if method == "POST":
-            headers["Origin"] = self.origin
-            headers["Content-Type"] = content_type
-        try:
-            connection.request(method, path, body=body, headers=headers)
-            response = connection.getresponse()
-            data = response.read()
-            for header, value in response.getheaders():
-                if header.lower() == "set-cookie":
-                    name, _, rest = value.partition("=")
-                    self.cookies[name.strip()] = rest.split(";", 1)[0]
-            return response.status, data
-        finally:
-            connection.close()
+    def extra_headers(self) -> dict[str, str]:
+        return {"X-Real-IP": self.address}
 
 
 def attack(reporter: Reporter) -> tuple[int, float]:
@@ -191,7 +170,7 @@ def main() -> None:
         )
         subprocess.run([sys.executable, "-c", ENROL], cwd=ROOT, env=env, check=True)
         port = int(os.environ.get("AMPARO_BENCH_PORT", "0")) or free_port()
-        with gunicorn(env, port) as server:
+        with gunicorn_process(env, port, production=True) as server:
             note(f"load average before the run: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
             reports(port, 4, first=10_000)  # warm-up: imports, connections, fork servers
             attack(Client(port))

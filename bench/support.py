@@ -39,28 +39,44 @@ def free_port() -> int:
         return port
 
 
+# The README's production command: gunicorn.conf.py, gthread workers.
+PRODUCTION_WORKERS = 2
+PRODUCTION_THREADS = 4
+
+
 @contextlib.contextmanager
-def gunicorn(env: dict[str, str], port: int) -> Iterator[str]:
+def gunicorn_process(
+    env: dict[str, str], port: int, *, production: bool = False
+) -> Iterator[subprocess.Popen[bytes]]:
     """Serve the project with gunicorn on 127.0.0.1:``port`` until the block ends.
 
-    Yields the base URL once /healthz answers; a server that does not come up
-    within a minute (or dies) raises instead of hanging the bench.
+    ``production``: as the README's production command does (gunicorn.conf.py, two
+    gthread workers of four threads; its hooks too, such as starting the file sandbox
+    at worker boot), logging warnings only; otherwise two plain sync workers without
+    the configuration file. Yields the master process once /healthz answers; a server
+    that does not come up within a minute (or dies) raises instead of hanging the bench.
     """
     base = f"http://127.0.0.1:{port}"
-    process = subprocess.Popen(
-        [
-            str(BIN / "gunicorn"),
-            "amparo.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
+    command = [str(BIN / "gunicorn")]
+    if production:
+        command += ["-c", "gunicorn.conf.py"]
+    command += ["amparo.wsgi:application", "--bind", f"127.0.0.1:{port}"]
+    if production:
+        command += [
             "--workers",
-            "2",
+            str(PRODUCTION_WORKERS),
+            "--threads",
+            str(PRODUCTION_THREADS),
+            "--worker-class",
+            "gthread",
             "--timeout",
-            "300",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
+            "120",
+            "--log-level",
+            "warning",
+        ]
+    else:
+        command += ["--workers", "2", "--timeout", "300"]
+    process = subprocess.Popen(command, cwd=ROOT, env=env)
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -71,7 +87,7 @@ def gunicorn(env: dict[str, str], port: int) -> Iterator[str]:
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError("gunicorn did not start") from None
                 time.sleep(0.5)
-        yield base
+        yield process
     finally:
         process.terminate()
         try:
@@ -79,3 +95,11 @@ def gunicorn(env: dict[str, str], port: int) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        note("stopped gunicorn")
+
+
+@contextlib.contextmanager
+def gunicorn(env: dict[str, str], port: int) -> Iterator[str]:
+    """gunicorn_process() (development mode), yielding the base URL."""
+    with gunicorn_process(env, port):
+        yield f"http://127.0.0.1:{port}"

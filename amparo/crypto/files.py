@@ -107,13 +107,17 @@ def _check_chunk_size(chunk_size: int) -> None:
 # the encryption (hashlib and libsodium both release the GIL on large buffers, so the
 # two use two cores instead of one after the other).
 HASH_IN_THREAD_FROM = 1024 * 1024
-# Pieces waiting for the hashing thread: bounds the memory it can hold (a few chunks).
-_HASH_QUEUE_PIECES = 8
+# Pieces go to the hashing thread in batches of about this many bytes (one wake-up of
+# the thread per batch, not per chunk), and at most this many batches wait: the memory
+# the thread can hold is bounded: one batch gathering, one waiting, one being hashed.
+_HASH_BATCH_BYTES = 64 * 1024
+_HASH_QUEUE_BATCHES = 1
 
 
-def _hash_pieces(pieces: "queue.Queue[bytes | None]", digest: "hashlib._Hash") -> None:
-    while (piece := pieces.get()) is not None:
-        digest.update(piece)
+def _hash_pieces(batches: "queue.Queue[list[bytes] | None]", digest: "hashlib._Hash") -> None:
+    while (batch := batches.get()) is not None:
+        for piece in batch:
+            digest.update(piece)
 
 
 class _PlaintextDigest:
@@ -124,27 +128,39 @@ class _PlaintextDigest:
     def __init__(self) -> None:
         self._digest = hashlib.sha256()
         self._inline = 0
-        self._pieces: queue.Queue[bytes | None] | None = None
+        self._batches: queue.Queue[list[bytes] | None] | None = None
         self._thread: threading.Thread | None = None
+        self._batch: list[bytes] = []
+        self._batch_bytes = 0
 
     def update(self, data: bytes | memoryview) -> None:
-        if self._pieces is None:
+        if self._batches is None:
             if self._inline + len(data) < HASH_IN_THREAD_FROM:
                 self._digest.update(data)
                 self._inline += len(data)
                 return
-            self._pieces = queue.Queue(maxsize=_HASH_QUEUE_PIECES)
+            self._batches = queue.Queue(maxsize=_HASH_QUEUE_BATCHES)
             self._thread = threading.Thread(
-                target=_hash_pieces, args=(self._pieces, self._digest), daemon=True
+                target=_hash_pieces, args=(self._batches, self._digest), daemon=True
             )
             self._thread.start()
-            weakref.finalize(self, self._pieces.put, None)
+            weakref.finalize(self, self._batches.put, None)
         # bytes are immutable; anything else is copied, since the caller may reuse it.
-        self._pieces.put(data if isinstance(data, bytes) else bytes(data))
+        self._batch.append(data if isinstance(data, bytes) else bytes(data))
+        self._batch_bytes += len(data)
+        if self._batch_bytes >= _HASH_BATCH_BYTES:
+            self._send_batch()
+
+    def _send_batch(self) -> None:
+        if self._batch and self._batches is not None:
+            self._batches.put(self._batch)
+            self._batch = []
+            self._batch_bytes = 0
 
     def hexdigest(self) -> str:
-        if self._pieces is not None and self._thread is not None:
-            self._pieces.put(None)
+        if self._batches is not None and self._thread is not None:
+            self._send_batch()
+            self._batches.put(None)
             self._thread.join()
             self._thread = None
         return self._digest.hexdigest()
@@ -180,10 +196,13 @@ class StreamEncryptor:
         self._digest = _PlaintextDigest()
         self._plaintext_size = 0
         self._sent = 0
-        # At most one chunk of plaintext waits here, after room for its count: a full chunk
-        # is sealed only once more data arrives, because whether it is the FINAL message
-        # depends on the total size. Building the message in place saves a copy per chunk.
+        # A whole message (count and a full chunk) waits in _ready: it is sealed only once
+        # more data arrives, because whether it is the FINAL message depends on the total
+        # size. A part chunk gathers in _pending, after room for its count. A whole chunk
+        # found in one piece goes straight to _ready: one copy, as slicing costs.
+        self._ready: bytes | None = None
         self._pending = bytearray(_COUNT.size)
+        self._full_count = _COUNT.pack(chunk_size)
         self._finished = False
 
     def push(self, data: bytes) -> None:
@@ -193,13 +212,25 @@ class StreamEncryptor:
         view = memoryview(data).cast("B")
         self._digest.update(data if isinstance(data, bytes) else view)
         self._plaintext_size += len(view)
-        full = _COUNT.size + self._chunk_size
+        chunk = self._chunk_size
+        full = _COUNT.size + chunk
         while view:
-            if len(self._pending) == full:
-                self._seal_pending(_TAG_MESSAGE)
+            if self._ready is not None:
+                # More data follows, so the waiting message is not the last one.
+                self._push_message(self._ready, _TAG_MESSAGE)
+                self._ready = None
+            if len(self._pending) == _COUNT.size and len(view) >= chunk:
+                # A whole chunk at hand: the message is built with one copy.
+                self._ready = b"".join((self._full_count, view[:chunk]))
+                view = view[chunk:]
+                continue
             take = full - len(self._pending)
             self._pending += view[:take]
             view = view[take:]
+            if len(self._pending) == full:
+                _COUNT.pack_into(self._pending, 0, chunk)
+                self._ready = bytes(self._pending)
+                del self._pending[_COUNT.size :]
 
     def finish(self) -> EncryptedFileInfo:
         """Seal the last data and the Padmé padding messages; return what was written."""
@@ -207,7 +238,11 @@ class StreamEncryptor:
             raise ValueError("finish() called twice")
         self._finished = True
         total = _message_count(self._plaintext_size, self._chunk_size)
-        self._seal_pending(_TAG_FINAL if self._sent + 1 == total else _TAG_MESSAGE)
+        if self._ready is not None:
+            self._push_message(self._ready, _TAG_FINAL if self._sent + 1 == total else _TAG_MESSAGE)
+            self._ready = None
+        else:
+            self._seal_pending(_TAG_FINAL if self._sent + 1 == total else _TAG_MESSAGE)
         while self._sent < total:
             self._seal(b"", _TAG_FINAL if self._sent + 1 == total else _TAG_MESSAGE)
         return EncryptedFileInfo(
@@ -217,7 +252,7 @@ class StreamEncryptor:
         )
 
     def _seal_pending(self, tag: int) -> None:
-        """Seal the waiting chunk (count, bytes, zero fill) and empty the buffer."""
+        """Seal the waiting part chunk (count, bytes, zero fill) and empty the buffer."""
         pending = self._pending
         count = len(pending) - _COUNT.size
         _COUNT.pack_into(pending, 0, count)

@@ -24,6 +24,7 @@ from amparo.cases.models import Attachment, Case, Message, Sender, Urgency
 from amparo.cases.signals import case_activity
 from amparo.cases.vault import OpenCase
 from amparo.intake.models import DeskText, EmergencyContact, Questionnaire, UsedFormToken
+from amparo.lib import process_cache
 
 
 class IntakeError(Exception):
@@ -206,6 +207,7 @@ def do_add_questionnaire(
             target_id=row.version,
             details={"change": "added", "current": make_current},
         )
+    process_cache.invalidate()  # update() sends no signal
     return row
 
 
@@ -220,6 +222,7 @@ def do_make_current(actor: User, row: Questionnaire) -> None:
             target_id=row.version,
             details={"change": "made_current"},
         )
+    process_cache.invalidate()  # update() sends no signal
 
 
 def do_set_desk_texts(actor: User, texts: dict[tuple[str, str], str]) -> list[str]:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from amparo.intake.models import DeskText
 from amparo.intake.questionnaire import language_code
+from amparo.lib import process_cache
 
 Key = DeskText.Key
 
@@ -22,8 +23,13 @@ DEFAULTS: dict[str, dict[str, str]] = json.loads(
 
 
 def desk_texts(language: str | None = None) -> dict[str, str]:
-    """Every desk text in the language, the administrators' wording first: one query."""
+    """Every desk text in the language, the administrators' wording first: one query,
+    then kept per process until a text changes (amparo.lib.process_cache)."""
     lang = language_code(language)
+    return dict(process_cache.remember(("desk_texts", lang), lambda: _read(lang)))
+
+
+def _read(lang: str) -> dict[str, str]:
     texts = {key: DEFAULTS[key][lang] for key in Key.values}
     for key, text in DeskText.objects.filter(language=lang).values_list("key", "text"):
         if text.strip() and key in texts:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from amparo.intake.models import EmergencyContact
 from amparo.intake.templatetags.desk_text import tel_href
+from amparo.lib import process_cache
 
 
 def contacts_for(country: str = "", profile: str = "") -> list[EmergencyContact]:
@@ -13,7 +14,7 @@ def contacts_for(country: str = "", profile: str = "") -> list[EmergencyContact]
     every profile; with no country given, only those are shown.
     """
     chosen = []
-    for contact in EmergencyContact.objects.filter(active=True):
+    for contact in active_contacts():
         if contact.countries and country not in contact.countries:
             continue
         if contact.profiles and profile not in contact.profiles:
@@ -21,6 +22,14 @@ def contacts_for(country: str = "", profile: str = "") -> list[EmergencyContact]
         chosen.append(contact)
     return sorted(
         chosen, key=lambda c: (not c.countries, not c.profiles, c.position, c.name.casefold())
+    )
+
+
+def active_contacts() -> list[EmergencyContact]:
+    """Every active contact: one query, then kept per process until a contact changes
+    (amparo.lib.process_cache). Shared between requests: not to be changed."""
+    return process_cache.remember(
+        ("emergency_contacts",), lambda: list(EmergencyContact.objects.filter(active=True))
     )
 
 
@@ -37,7 +46,7 @@ def filter_choices(
 
     countries: set[str] = set()
     profiles: set[str] = set()
-    for contact in EmergencyContact.objects.filter(active=True):
+    for contact in active_contacts():
         countries.update(contact.countries)
         profiles.update(contact.profiles)
     country_list = [(c, n) for c, n in reference.country_choices(language) if c in countries]

@@ -19,6 +19,7 @@ from django.utils import formats
 from django.utils.translation import get_language
 
 from amparo.intake.models import Questionnaire
+from amparo.lib import process_cache
 from amparo.reference import api as reference
 
 # Every version shipped as a file (each loaded by its own data migration);
@@ -39,7 +40,12 @@ def shipped_definition(version: str = SHIPPED_VERSION) -> Definition:
 
 
 def current() -> Definition:
-    """The definition new reports are answered with."""
+    """The definition new reports are answered with (kept per process: callers must
+    not change it)."""
+    return process_cache.remember(("questionnaire", "current"), _current)
+
+
+def _current() -> Definition:
     row = Questionnaire.objects.filter(is_current=True).only("definition").first()
     if row is None:  # not migrated yet, or no version marked current
         return shipped_definition()
@@ -48,6 +54,11 @@ def current() -> Definition:
 
 
 def by_version(version: str) -> Definition | None:
+    """That version's definition (kept per process: callers must not change it)."""
+    return process_cache.remember(("questionnaire", version), lambda: _by_version(version))
+
+
+def _by_version(version: str) -> Definition | None:
     row = Questionnaire.objects.filter(version=version).only("definition").first()
     if row is not None:
         definition: Definition = row.definition

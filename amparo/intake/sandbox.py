@@ -16,6 +16,15 @@ the parent is ever in it), and the child, before it reads a byte, limits itself:
 The parent sends the bytes and reads back a ScrubbedFile or a refusal code; anything
 else (a crash, a kill, a garbled answer) is a refusal, never an exception in the view.
 This module must not import Django: the fork server preloads it.
+
+Starting a child (a fork of the server, then multiprocessing's preparation) costs about
+10 ms, so each worker keeps one child started ahead, waiting for its single job: a
+request takes it and a new one is started beside the rest of the request. A waiting
+child is the same as a fresh one: forked from the same Django-free server, holding
+nothing, and it sets its limits after its job arrives, before it reads a byte of the
+file; it serves one file and exits, and ends when the worker ends (its job pipe
+closes). ``warm_up()`` starts the fork server and the first child at worker boot
+(gunicorn.conf.py), so that no reporter waits for them.
 """
 
 from __future__ import annotations
@@ -29,6 +38,7 @@ import sys
 import threading
 import warnings
 from collections.abc import Callable
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any, get_args
 
@@ -115,6 +125,102 @@ def _child(
     connection.close()
 
 
+def _waiting_child(jobs: Connection, answers: Connection) -> None:
+    """A child started ahead: waits for one job, then runs it as ``_child`` would."""
+    try:
+        job = jobs.recv()
+    except (EOFError, OSError):
+        return  # the worker ended (or dropped this child) before giving it a job
+    finally:
+        jobs.close()
+    function, data, arguments, memory_bytes, seconds = job
+    del job
+    _child(answers, function, data, arguments, memory_bytes, seconds)
+
+
+@dataclass
+class _Started:
+    process: Any
+    jobs: Connection  # the parent's end: where the one job goes
+    answers: Connection  # the parent's end: where the answer comes from
+
+    def drop(self) -> None:
+        """Close the pipes and make sure the child is gone."""
+        self.jobs.close()
+        self.answers.close()
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(5)
+        if self.process.exitcode is not None:
+            self.process.close()
+
+
+_spare: _Started | None = None
+_spare_lock = threading.Lock()
+_refilling = threading.Event()
+
+
+def _start_child() -> _Started:
+    context = _forkserver()
+    job_out, job_in = context.Pipe(duplex=False)
+    answer_out, answer_in = context.Pipe(duplex=False)
+    process = context.Process(target=_waiting_child, args=(job_out, answer_in), daemon=True)
+    try:
+        process.start()
+    except (OSError, RuntimeError, ValueError) as error:
+        for end in (job_out, job_in, answer_out, answer_in):
+            end.close()
+        raise SandboxUnavailable(type(error).__name__) from None
+    job_out.close()  # the child holds its own copies: EOF for either side when one dies
+    answer_in.close()
+    return _Started(process, job_in, answer_out)
+
+
+def _take_child() -> _Started:
+    """The child started ahead if it is still there, otherwise a new one."""
+    global _spare
+    with _spare_lock:
+        spare, _spare = _spare, None
+    if spare is not None:
+        if spare.process.is_alive():
+            return spare
+        spare.drop()
+    return _start_child()
+
+
+def _refill() -> None:
+    global _spare
+    try:
+        with _spare_lock:
+            if _spare is not None:
+                return
+        started = _start_child()
+        with _spare_lock:
+            if _spare is None:
+                _spare, started = started, None  # type: ignore[assignment]
+        if started is not None:
+            started.drop()  # another thread was quicker
+    except SandboxUnavailable:
+        pass  # the next request starts its own child, and says so if it cannot
+    finally:
+        _refilling.clear()
+
+
+def _refill_soon() -> None:
+    """Start the next child beside the rest of the request (one refill at a time)."""
+    if _refilling.is_set():
+        return
+    _refilling.set()
+    threading.Thread(target=_refill, name="sandbox-refill", daemon=True).start()
+
+
+def warm_up() -> None:
+    """Start the fork server and a first child now (at worker boot), not on the first
+    file a reporter sends."""
+    _refilling.set()
+    _refill()
+
+
 class SandboxUnavailable(Exception):
     """The fork server or the child could not be started (not the file's fault)."""
 
@@ -133,34 +239,37 @@ def run_bounded(
     child ran out of memory or time or died, "corrupt" for any other exception in it;
     SandboxUnavailable when no child could be started at all.
     """
-    context = _forkserver()
-    receiving, sending = context.Pipe(duplex=False)
-    process = context.Process(
-        target=_child,
-        args=(sending, function, data, arguments, memory_bytes, seconds),
-        daemon=True,
-    )
+    job = (function, data, arguments, memory_bytes, seconds)
+    child = _take_child()
+    _refill_soon()
     try:
-        process.start()
-    except (OSError, RuntimeError, ValueError) as error:
-        receiving.close()
-        sending.close()
-        raise SandboxUnavailable(type(error).__name__) from None
-    sending.close()  # the child holds its own copy: EOF when it dies
+        child.jobs.send(job)
+    except OSError:
+        # The child started ahead died before its job (killed from outside): not the
+        # file's fault, so a fresh child gets it.
+        child.drop()
+        child = _start_child()
+        try:
+            child.jobs.send(job)
+        except OSError:
+            child.drop()
+            raise SandboxUnavailable("BrokenPipeError") from None
+        except BaseException:
+            child.drop()
+            raise
+    except BaseException:
+        child.drop()  # an unpicklable job: the caller's mistake, raised as it is
+        raise
+    del job
     answer: Any = None
     try:
         # The wall-clock bound: a child that sleeps or blocks uses no CPU time.
-        if receiving.poll(seconds):
-            answer = receiving.recv()
+        if child.answers.poll(seconds):
+            answer = child.answers.recv()
     except (EOFError, OSError):
         answer = None  # the child died without answering: killed by a limit
     finally:
-        receiving.close()
-        if process.is_alive():
-            process.kill()
-        process.join(5)
-        if process.exitcode is not None:
-            process.close()
+        child.drop()
     if not isinstance(answer, tuple) or len(answer) != 2:
         raise RejectedFile(TOO_COSTLY, "the child process ran out of time or memory")
     status, value = answer

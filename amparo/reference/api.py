@@ -4,7 +4,9 @@ Choices carry stable codes; labels come in the requested language or the
 active one, falling back to English. Within a request each list is read from
 the database once (one query per list, whatever the number of calls), so a
 page that labels a hundred coded cases costs the same as one that labels one.
-Outside a request nothing is cached and every call reads the database.
+Requests also share what they read within the process (amparo.lib.process_cache:
+forgotten on every change, in every process); outside a request nothing is
+cached and every call reads the database.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import Any, NamedTuple, TypeVar
 from django.utils import translation
 from django_countries import countries
 
+from amparo.lib import process_cache
 from amparo.reference.data import regions
 from amparo.reference.models import (
     LANGUAGE_CODES,
@@ -95,11 +98,13 @@ def end_request_cache(**_kwargs: Any) -> None:
     _local.memo = None
 
 
-def invalidate() -> None:
-    """Forget what this request has read: called after every change."""
+def invalidate(*_args: Any, **_kwargs: Any) -> None:
+    """Forget what this request and every process have read: called after every change
+    (by the actions, and by the models' save and delete signals)."""
     memo = getattr(_local, "memo", None)
     if memo is not None:
         memo.clear()
+    process_cache.invalidate()
 
 
 def _memoised(key: tuple[str, ...], load: Callable[[], T]) -> T:
@@ -107,7 +112,7 @@ def _memoised(key: tuple[str, ...], load: Callable[[], T]) -> T:
     if memo is None:
         return load()
     if key not in memo:
-        memo[key] = load()
+        memo[key] = process_cache.remember(("reference", *key), load)
     value: T = memo[key]
     return value
 

@@ -15,3 +15,20 @@ class ReferenceConfig(AppConfig):
         # request's copy: the memo lives from request start to request end.
         request_started.connect(api.start_request_cache, dispatch_uid="reference-memo-start")
         request_finished.connect(api.end_request_cache, dispatch_uid="reference-memo-end")
+        # Requests share the lists within a process: any saved or deleted row of
+        # reference data makes every process read them again.
+        from django.db.models.signals import post_delete, post_save
+
+        from amparo.reference import models
+
+        for model in (
+            models.ReferenceList,
+            models.Term,
+            models.Situation,
+            models.StateParty,
+            models.AssemblySession,
+        ):
+            for signal in (post_save, post_delete):
+                signal.connect(
+                    api.invalidate, sender=model, dispatch_uid=f"reference-{model.__name__}"
+                )

@@ -17,6 +17,7 @@ from django.apps import apps as global_apps
 from django.apps.registry import Apps
 from django.db import models, transaction
 
+from amparo.lib import process_cache
 from amparo.reference.data import sessions as session_data
 from amparo.reference.data import situations as situation_data
 from amparo.reference.data import states_parties as party_data
@@ -51,6 +52,8 @@ def load_reference_data(apps: Apps | None = None, *, overwrite: bool = False) ->
         loader.situations(situation_data.SITUATIONS)
         loader.states_parties(party_data.STATES_PARTIES)
         loader.sessions(session_data.SESSIONS)
+    # Its update() calls send no signal: every process reads the lists again.
+    process_cache.invalidate()
     return loader.report
 
 

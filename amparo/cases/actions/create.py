@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from amparo.accounts.models import User
@@ -39,11 +39,17 @@ def allocate_reference(year: int) -> str:
     The counter row is locked, so concurrent submissions get distinct numbers
     and a rolled-back submission gives its number back.
     """
-    ReferenceCounter.objects.bulk_create([ReferenceCounter(year=year)], ignore_conflicts=True)
-    counter = ReferenceCounter.objects.select_for_update().get(year=year)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return f"AMP-{year}-{counter.last:04d}"
+    # One statement (PostgreSQL and SQLite both upsert and return): the row it
+    # inserts or increments stays locked until the transaction ends.
+    table = connection.ops.quote_name(ReferenceCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (year, last) VALUES (%s, 1) "  # noqa: S608  no user input
+            f"ON CONFLICT (year) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+            [year],
+        )
+        (last,) = cursor.fetchone()
+    return f"AMP-{year}-{last:04d}"
 
 
 def desk_recipients() -> list[User]:

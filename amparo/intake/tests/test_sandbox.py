@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import io
 import time
+from unittest import mock
 
 import pytest
 from PIL import Image
 
+from amparo.intake import sandbox
 from amparo.intake.sandbox import run_bounded, scrub_in_sandbox
 from amparo.intake.scrub import RejectedFile
 
@@ -105,3 +107,55 @@ def test_an_image_that_needs_more_memory_than_allowed_is_too_costly() -> None:
             seconds=10,
         )
     assert caught.value.code == "too_costly"
+
+
+def test_a_child_started_ahead_serves_the_next_file_and_is_replaced() -> None:
+    sandbox.warm_up()
+    waiting = sandbox._spare
+    assert waiting is not None and waiting.process.is_alive()
+    assert run_bounded(echo, b"abc", b"?", memory_bytes=256 * MIB, seconds=10) == b"abc?"
+    assert waiting.answers.closed  # it served this file, and is gone
+    deadline = time.monotonic() + 10
+    while sandbox._spare is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert sandbox._spare is not None and sandbox._spare is not waiting
+
+
+def test_a_child_started_ahead_has_its_limits_once_its_job_arrives() -> None:
+    sandbox.warm_up()
+    assert refusal_code(hog) == "too_costly"
+    sandbox.warm_up()
+    assert refusal_code(spin, seconds=1) == "too_costly"
+
+
+def test_a_child_started_ahead_that_died_is_replaced_without_refusing_the_file() -> None:
+    sandbox.warm_up()
+    waiting = sandbox._spare
+    assert waiting is not None
+    waiting.process.kill()
+    waiting.process.join(5)
+    assert run_bounded(echo, b"abc", b"!", memory_bytes=256 * MIB, seconds=10) == b"abc!"
+
+
+def test_a_child_that_dies_between_the_check_and_its_job_is_replaced() -> None:
+    dead = sandbox._start_child()
+    dead.process.kill()
+    dead.process.join(5)
+    with mock.patch.object(sandbox, "_take_child", return_value=dead):
+        assert run_bounded(echo, b"abc", b"!", memory_bytes=256 * MIB, seconds=10) == b"abc!"
+
+
+def test_no_child_at_all_is_unavailable_not_a_refusal() -> None:
+    with (
+        mock.patch.object(sandbox, "_take_child", side_effect=sandbox.SandboxUnavailable("x")),
+        pytest.raises(sandbox.SandboxUnavailable),
+    ):
+        run_bounded(echo, b"abc", b"!", memory_bytes=256 * MIB, seconds=10)
+
+
+def test_a_waiting_child_ends_when_the_worker_drops_it() -> None:
+    child = sandbox._start_child()
+    child.jobs.close()
+    child.process.join(10)
+    assert child.process.exitcode == 0
+    child.answers.close()

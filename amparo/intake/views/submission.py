@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -43,6 +44,7 @@ from amparo.intake.views.checks import (
     uploads_of,
     without,
 )
+from amparo.lib import process_cache
 
 logger = logging.getLogger("amparo.intake")
 
@@ -159,6 +161,13 @@ def _report_page(
         "max_file_mib": max_file_bytes() // (1024 * 1024),
         "texts": desk_texts(),
     }
+    if mode == ReportForm.FULL and not form.is_bound:
+        # The questions of an empty form are the same for every reporter: rendered once
+        # per process, version and language (most of the page's cost: 250 countries).
+        context["sections_html"] = process_cache.remember(
+            ("report_sections", form.definition["version"], language),
+            lambda: render_to_string("intake/_sections.html", {"form": form}),
+        )
     if mode == ReportForm.URGENT:
         # Contacts for the country and profile chosen in the small GET filter.
         country = request.GET.get("country", "")[:2]
