@@ -5,7 +5,9 @@ Needs PostgreSQL on 127.0.0.1:5432 (user postgres, trust authentication).
 Uses the database named by AMPARO_BENCH_DATABASE (default
 amparo_reports_bench, created if missing), migrates it, empties the case
 tables and inserts the cases, their coding and their statistics consent with
-plain SQL (``generate_series``), not through seed_demo: a year of reports,
+plain SQL (``generate_series``), not through seed_demo, then fills the
+statistics table from them with ``counted.rebuild`` (the code the actions
+use to keep it in step): a year of reports,
 skewed so that some cells are small (a rare region, a rare category) and the
 suppression and the LP audit have work to do; one case in twenty has no
 statistics consent and one in fifty is a duplicate.
@@ -133,6 +135,15 @@ def fill(count: int) -> None:
         )
         cursor.execute("ANALYZE cases_case, cases_coding, cases_consent")
     note(f"{count:,} coded cases inserted in {time.perf_counter() - started:.1f} s")
+    # The statistics table, filled from those rows by the same code that keeps
+    # it in step after each action (what `manage.py rebuild_statistics` runs).
+    from amparo.reports import counted
+
+    started = time.perf_counter()
+    rows = counted.rebuild()
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE reports_countedcase")
+    note(f"statistics table rebuilt ({rows:,} rows) in {time.perf_counter() - started:.1f} s")
 
 
 def crosstab() -> None:

@@ -36,6 +36,7 @@ from amparo.cases.models import (
     ConsentScope,
     StageChange,
 )
+from amparo.cases.signals import statistics_facts_changed
 from amparo.cases.vault import OpenCase
 from amparo.consent.rules import allows
 from amparo.operations.models import (
@@ -233,6 +234,8 @@ def do_shred_case(
             DeletionRequest.objects.filter(case=case).update(case=None)
             Case.objects.filter(duplicate_of=case).update(duplicate_of=None)
             Case.objects.filter(pk=case.pk).delete()
+        # The statistics table keeps a shell's row and loses a deleted case's.
+        statistics_facts_changed.send(sender=Case, case=case)
         record(
             actor,
             "content_deleted",

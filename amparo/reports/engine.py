@@ -1,11 +1,12 @@
 """The statistics engine: counts by one or two dimensions, protected.
 
-One SQL query per release: the eligible, consenting cases grouped by the
-coded attributes the release needs (``GROUP BY`` in the database; Python only
-walks the groups, never the cases). Each group becomes an atom of the
-disclosure-control structure (see disclosure.py) holding the cells it counts
-in, for the new release and for every earlier release whose period overlaps
-it, so that differencing two releases is audited too.
+One SQL query per release (counting.py) groups the eligible, consenting
+cases of the statistics table by the coded attributes the release needs
+(dimensions.py says which); Python walks the groups, never the cases. Each
+group becomes an atom of the disclosure-control structure (disclosure.py)
+holding the cells it counts in, for the new release and for every earlier
+release whose period overlaps it, so that differencing two releases is
+audited too.
 
 What is counted: cases with a coding, not closed as "not a reprisal" or
 "duplicate", whose reporter consents to statistics. New cases were received
@@ -17,321 +18,54 @@ received.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
-from django.apps import apps
 from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import Case as When_
-from django.db.models import (
-    CharField,
-    Count,
-    F,
-    IntegerField,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Value,
-    When,
-)
-from django.db.models.aggregates import Aggregate
-from django.db.models.functions import Concat, TruncMonth
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from amparo.cases.models import Case, CodedPerpetrator, Stage
-from amparo.reference import api as reference
-from amparo.reference.data import regions
-from amparo.reference.models import SessionMode, SessionTiming
 from amparo.reports import disclosure
-from amparo.reports.consent import consenting
+from amparo.reports.counting import eligible, grouped, scoped
+from amparo.reports.dimensions import (
+    COARSER,
+    DIMENSIONS,
+    NOT_RECORDED,
+    TOTAL,
+    ReleaseSpec,
+    Scope,
+    TableSpec,
+    cell_id,
+    coarsened,
+    label_of,
+    measures_available,
+    region_of,
+)
 
-EXCLUDED_STAGES = (Stage.NOT_A_REPRISAL, Stage.DUPLICATE)
-TOTAL = "*"
-NOT_RECORDED = ""
+# What callers use through the engine, wherever it is defined.
+__all__ = [
+    "COARSER",
+    "DIMENSIONS",
+    "NOT_RECORDED",
+    "TOTAL",
+    "Earlier",
+    "Release",
+    "ReleaseSpec",
+    "Scope",
+    "TableResult",
+    "TableSpec",
+    "cell_id",
+    "coarsened",
+    "compute",
+    "label_of",
+    "measures_available",
+    "threshold",
+]
 
 
 def threshold() -> int:
     """k: the configured threshold, never below the floor the code enforces."""
     value = int(getattr(settings, "AMPARO_STATISTICS_THRESHOLD", 5))
     return max(disclosure.MIN_THRESHOLD, value)
-
-
-# --- Dimensions ----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Dimension:
-    code: str
-    label: Any  # lazy string
-    raw: tuple[str, ...]
-    values: Callable[[Mapping[str, Any], Scope], tuple[str, ...]]
-    label_of: Callable[[str, str | None], str]
-    order: Callable[[str], Any] = lambda code: code
-
-
-def _codes(raw: Any) -> tuple[str, ...]:
-    if not raw:
-        return (NOT_RECORDED,)
-    if isinstance(raw, str):
-        raw = [part for part in raw.split(",") if part]
-    return tuple(sorted(set(raw))) or (NOT_RECORDED,)
-
-
-def _term_dimension(
-    code: str, label: Any, raw: str, list_code: str, *, category: bool = False
-) -> Dimension:
-    def values(row: Mapping[str, Any], scope: Scope) -> tuple[str, ...]:
-        codes = _codes(row[raw])
-        if category:
-            return tuple(sorted({c.split(".")[0] for c in codes}))
-        return codes
-
-    def label_of(value: str, language: str | None) -> str:
-        return reference.term_label(list_code, value, language)
-
-    def order(value: str) -> Any:
-        positions = {c: i for i, c in enumerate(reference.term_labels(list_code, "en"))}
-        return (positions.get(value, len(positions)), value)
-
-    return Dimension(code, label, (raw,), values, label_of, order)
-
-
-def _single(raw: str) -> Callable[[Mapping[str, Any], Scope], tuple[str, ...]]:
-    def values(row: Mapping[str, Any], scope: Scope) -> tuple[str, ...]:
-        return (row[raw] or NOT_RECORDED,)
-
-    return values
-
-
-def _region_of(row: Mapping[str, Any]) -> str:
-    return row["region"] or reference.region_for(row["country"] or "")
-
-
-def _month(row: Mapping[str, Any]) -> datetime.date:
-    value = row["month"]
-    return value.date() if isinstance(value, datetime.datetime) else value
-
-
-def _time_label(value: str, language: str | None) -> str:
-    if "-Q" in value:
-        year, quarter = value.split("-Q")
-        return _("%(year)s, quarter %(quarter)s") % {"year": year, "quarter": quarter}
-    return value
-
-
-def _status(row: Mapping[str, Any], scope: Scope) -> tuple[str, ...]:
-    return ("new",) if row["received_on"] >= scope.start else ("follow_up",)
-
-
-def _status_label(value: str, language: str | None) -> str:
-    return str({"new": gettext_lazy("New cases"), "follow_up": gettext_lazy("Follow-up")}[value])
-
-
-DIMENSIONS: dict[str, Dimension] = {
-    d.code: d
-    for d in (
-        _term_dimension(
-            "reprisal_category",
-            gettext_lazy("Type of reprisal (category)"),
-            "reprisal_types",
-            "reprisal_type",
-            category=True,
-        ),
-        _term_dimension(
-            "reprisal_type", gettext_lazy("Type of reprisal"), "reprisal_types", "reprisal_type"
-        ),
-        _term_dimension("engagement", gettext_lazy("Engagement"), "engagement", "engagement"),
-        _term_dimension(
-            "profile", gettext_lazy("Defender profile"), "profiles", "defender_profile"
-        ),
-        _term_dimension(
-            "perpetrator", gettext_lazy("Perpetrator type"), "perpetrators", "perpetrator"
-        ),
-        Dimension(
-            "situation",
-            gettext_lazy("Situation"),
-            ("situation",),
-            _single("situation"),
-            reference.situation_name,
-        ),
-        Dimension(
-            "country",
-            gettext_lazy("Country"),
-            ("country",),
-            _single("country"),
-            reference.country_name,
-        ),
-        Dimension(
-            "region",
-            gettext_lazy("Region (UN M49)"),
-            ("region", "country"),
-            lambda row, scope: (_region_of(row) or NOT_RECORDED,),
-            reference.region_label,
-        ),
-        Dimension(
-            "month",
-            gettext_lazy("Month"),
-            ("month",),
-            lambda row, scope: (_month(row).strftime("%Y-%m"),),
-            _time_label,
-        ),
-        Dimension(
-            "quarter",
-            gettext_lazy("Quarter"),
-            ("month",),
-            lambda row, scope: (f"{_month(row).year}-Q{(_month(row).month - 1) // 3 + 1}",),
-            _time_label,
-        ),
-        Dimension(
-            "year",
-            gettext_lazy("Year"),
-            ("month",),
-            lambda row, scope: (str(_month(row).year),),
-            _time_label,
-        ),
-        Dimension(
-            "status",
-            gettext_lazy("New or follow-up"),
-            (),
-            _status,
-            _status_label,
-            order=lambda value: 0 if value == "new" else 1,
-        ),
-    )
-}
-
-
-def measures_available() -> bool:
-    """Whether the protection app (and its Measure model) is installed."""
-    return apps.is_installed("amparo.protection")
-
-
-def _measure_part(index: int) -> Callable[[Mapping[str, Any], Scope], tuple[str, ...]]:
-    def values(row: Mapping[str, Any], scope: Scope) -> tuple[str, ...]:
-        pairs = [p for p in (row["measures"] or "").split(",") if "~" in p]
-        return tuple(sorted({p.split("~")[index] for p in pairs})) or (NOT_RECORDED,)
-
-    return values
-
-
-def _measure_status_label(value: str, language: str | None) -> str:
-    model = apps.get_model("protection", "Measure")
-    choices = dict(model._meta.get_field("status").choices or [])
-    return str(choices.get(value, value))
-
-
-if measures_available():
-    DIMENSIONS["measure_kind"] = Dimension(
-        "measure_kind",
-        gettext_lazy("Protection measure"),
-        ("measures",),
-        _measure_part(0),
-        lambda value, language: reference.term_label("protection_measure", value, language),
-    )
-    DIMENSIONS["measure_outcome"] = Dimension(
-        "measure_outcome",
-        gettext_lazy("Outcome of the measure"),
-        ("measures",),
-        _measure_part(1),
-        _measure_status_label,
-    )
-
-
-def _choice_label(choices: Any) -> Callable[[str, str | None], str]:
-    def label(value: str, language: str | None) -> str:
-        return str(dict(choices).get(value, value))
-
-    return label
-
-
-DIMENSIONS["assembly_timing"] = Dimension(
-    "assembly_timing",
-    gettext_lazy("Before, during or after the session"),
-    ("assembly_timing",),
-    _single("assembly_timing"),
-    _choice_label(SessionTiming.choices),
-    order=lambda value: {"before": 0, "during": 1, "after": 2}.get(value, 3),
-)
-DIMENSIONS["assembly_mode"] = Dimension(
-    "assembly_mode",
-    gettext_lazy("In person or online"),
-    ("assembly_mode",),
-    _single("assembly_mode"),
-    _choice_label(SessionMode.choices),
-)
-
-#: What "coarsen" turns a fine dimension into.
-COARSER = {"country": "region", "month": "quarter", "reprisal_type": "reprisal_category"}
-
-
-def label_of(dimension: str, value: str, language: str | None = None) -> str:
-    if value == NOT_RECORDED:
-        return _("Not recorded")
-    return DIMENSIONS[dimension].label_of(value, language)
-
-
-# --- What a release asks for ---------------------------------------------------
-
-
-@dataclass(frozen=True)
-class TableSpec:
-    key: str
-    rows: str
-    columns: str = ""
-
-
-@dataclass(frozen=True)
-class Scope:
-    start: datetime.date
-    end: datetime.date
-    situation: str = ""
-    region: str = ""
-    follow_up: bool = True
-    coarsen_places: bool = False
-    coarsen_time: bool = False
-    assembly_session: str = ""
-
-    def dimension(self, code: str) -> str:
-        if self.coarsen_places and code == "country":
-            return "region"
-        if self.coarsen_time and code == "month":
-            return "quarter"
-        return code
-
-
-@dataclass(frozen=True)
-class ReleaseSpec:
-    scope: Scope
-    tables: tuple[TableSpec, ...]
-
-    def as_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["scope"]["start"] = self.scope.start.isoformat()
-        data["scope"]["end"] = self.scope.end.isoformat()
-        return data
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> ReleaseSpec:
-        scope = dict(data["scope"])
-        scope["start"] = datetime.date.fromisoformat(scope["start"])
-        scope["end"] = datetime.date.fromisoformat(scope["end"])
-        return cls(Scope(**scope), tuple(TableSpec(**t) for t in data["tables"]))
-
-    def overlaps(self, other: ReleaseSpec) -> bool:
-        """Could the two releases count a common case?"""
-        a, b = self.scope, other.scope
-        if a.start <= b.end and b.start <= a.end:
-            return True
-        # Follow-up cases were received before the period: anything earlier may be shared.
-        return (a.follow_up and b.start <= a.end) or (b.follow_up and a.start <= b.end)
-
-
-def cell_id(prefix: str, table: str, row: str, column: str | None) -> str:
-    return f"{prefix}{table}|{row}" if column is None else f"{prefix}{table}|{row}|{column}"
 
 
 # --- Results -------------------------------------------------------------------
@@ -384,121 +118,6 @@ class Release:
 # --- Computing -----------------------------------------------------------------
 
 
-class _JoinedCodes(Aggregate):
-    """The codes of a group as one comma-separated string (SQLite and PostgreSQL)."""
-
-    function = "GROUP_CONCAT"
-    output_field = CharField()
-
-    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        return self.as_sql(
-            compiler,
-            connection,
-            function="STRING_AGG",
-            # No ORDER BY: the codes are sorted and deduplicated in Python, and
-            # repeating the expression would repeat its parameters.
-            template="%(function)s(%(expressions)s, ',')",
-            **extra,
-        )
-
-
-def eligible(on: datetime.date) -> QuerySet[Case]:
-    """Coded cases that may be counted at all, before consent."""
-    return Case.objects.filter(coding__isnull=False).exclude(stage__in=EXCLUDED_STAGES)
-
-
-def _in_any_period(specs: Sequence[ReleaseSpec]) -> Q:
-    condition = Q(pk__in=[])
-    for spec in specs:
-        s = spec.scope
-        part = Q(received_on__gte=s.start, received_on__lte=s.end)
-        if s.follow_up:
-            part |= Q(received_on__lt=s.start, last_activity_on__gte=s.start)
-        condition |= part
-    return condition
-
-
-def _bucket(field_name: str, boundaries: Sequence[datetime.date]) -> When_:
-    whens = [
-        When(**{f"{field_name}__lt": day}, then=Value(index))
-        for index, day in enumerate(boundaries)
-    ]
-    return When_(*whens, default=Value(len(boundaries)), output_field=IntegerField())
-
-
-def grouped(
-    specs: Sequence[ReleaseSpec], on: datetime.date
-) -> tuple[list[dict[str, Any]], list[datetime.date]]:
-    """The consenting cases of ``specs``' periods grouped by what they need (one query)."""
-    # Country and situation always: the headline counts them from the same groups.
-    needed: set[str] = {"country", "situation"}
-    for spec in specs:
-        if spec.scope.situation:
-            needed.add("situation")
-        if spec.scope.region:
-            needed.update(("region", "country"))
-        if spec.scope.assembly_session:
-            needed.add("assembly_session")
-        for table in spec.tables:
-            for code in (table.rows, table.columns):
-                if code:
-                    needed.update(DIMENSIONS[spec.scope.dimension(code)].raw)
-    boundaries = sorted(
-        {spec.scope.start for spec in specs}
-        | {spec.scope.end + datetime.timedelta(days=1) for spec in specs}
-    )
-    queryset = consenting(eligible(on), on).filter(_in_any_period(specs))
-    annotations: dict[str, Any] = {
-        "received_bucket": _bucket("received_on", boundaries),
-        "activity_bucket": _bucket("last_activity_on", boundaries),
-    }
-    sources = {
-        "reprisal_types": F("coding__reprisal_types"),
-        "engagement": F("coding__engagement"),
-        "profiles": F("coding__defender_profiles"),
-        "situation": F("coding__situation"),
-        "country": F("coding__country"),
-        "region": F("coding__region"),
-        "assembly_session": F("coding__assembly_session"),
-        "assembly_timing": F("coding__assembly_timing"),
-        "assembly_mode": F("coding__assembly_mode"),
-        "month": TruncMonth("received_on"),
-        "perpetrators": Subquery(
-            CodedPerpetrator.objects.filter(coding__case=OuterRef("pk"))
-            .values("coding")
-            .annotate(codes=_JoinedCodes("perpetrator"))
-            .values("codes")[:1]
-        ),
-    }
-    if "measures" in needed:
-        measure = apps.get_model("protection", "Measure")
-        sources["measures"] = Subquery(
-            measure.objects.filter(case=OuterRef("pk"))
-            .values("case")
-            .annotate(codes=_JoinedCodes(Concat("kind", Value("~"), "status")))
-            .values("codes")[:1]
-        )
-    for name in sorted(needed):
-        annotations[f"a_{name}"] = sources[name]
-    grouped_rows = (
-        queryset.annotate(**annotations).values(*annotations).annotate(n=Count("pk")).order_by()
-    )
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            # One big aggregate: hash joins in memory instead of batches on
-            # disk, and no JIT compilation (it costs more than it saves here).
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL work_mem = '64MB'")
-                cursor.execute("SET LOCAL jit = off")
-        rows = list(grouped_rows)
-    for row in rows:
-        for name in needed:
-            row[name] = row.pop(f"a_{name}")
-            if isinstance(row[name], list):
-                row[name] = tuple(row[name])
-    return rows, boundaries
-
-
 def _row_scope(
     row: Mapping[str, Any], boundaries: Sequence[datetime.date], scope: Scope
 ) -> dict[str, Any] | None:
@@ -514,7 +133,7 @@ def _row_scope(
         return None
     if scope.assembly_session and row.get("assembly_session") != scope.assembly_session:
         return None
-    if scope.region and _region_matches(_region_of(row), scope.region) is False:
+    if scope.region and _region_matches(region_of(row), scope.region) is False:
         return None
     view = dict(row)
     view["received_on"] = scope.start if inside else scope.start - datetime.timedelta(days=1)
@@ -654,7 +273,7 @@ def compute(
     for result in tables:
         result.suppressed = {c for c in result.values if c in protection.suppressed}
 
-    in_scope = _scoped(eligible(on), spec.scope).count()
+    in_scope = scoped(eligible(), spec.scope).count()
     return Release(
         spec=spec,
         threshold=k,
@@ -666,23 +285,3 @@ def compute(
         situations=len(situations - {NOT_RECORDED}),
         earlier=[e.id for e in overlapping],
     )
-
-
-def _scoped(queryset: QuerySet[Case], scope: Scope) -> QuerySet[Case]:
-    """``queryset`` narrowed to one release's period and filters, in SQL."""
-    queryset = queryset.filter(_in_any_period([ReleaseSpec(scope, ())]))
-    if scope.situation:
-        queryset = queryset.filter(coding__situation=scope.situation)
-    if scope.assembly_session:
-        queryset = queryset.filter(coding__assembly_session=scope.assembly_session)
-    if scope.region:
-        wanted = ("419", "021", "019") if scope.region == "019" else (scope.region,)
-        members = [c for c, r in regions.COUNTRY_REGION.items() if r in wanted]
-        queryset = queryset.filter(
-            Q(coding__region__in=wanted) | Q(coding__region="", coding__country__in=members)
-        )
-    return queryset
-
-
-def coarsened(spec: ReleaseSpec, *, places: bool, time: bool) -> ReleaseSpec:
-    return replace(spec, scope=replace(spec.scope, coarsen_places=places, coarsen_time=time))

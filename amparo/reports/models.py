@@ -114,3 +114,44 @@ class AnnualReport(models.Model):
     def provided(self, language: str) -> bool:
         sections = self.narrative.get(language) or {}
         return any(sections.get(name) for name in NARRATIVE_SECTIONS)
+
+
+class CountedCase(models.Model):
+    """One narrow row per coded case: what statistics count, in plain columns.
+
+    A denormalised copy of the case's coding, stage and latest statistics
+    consent record (``amparo/reports/counted.py`` keeps it in step, from the
+    desk's own actions, and rebuilds it from the source). It holds nothing
+    the coding does not already keep in clear: codes from the reference
+    vocabularies, a country, a region, the day received and the month. A
+    multi-valued field is its codes sorted and joined with commas.
+    """
+
+    case = models.OneToOneField(
+        "cases.Case", primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    received_on = models.DateField()
+    month = models.DateField()  # the 1st of the month received
+    # The stage is neither "not a reprisal" nor "duplicate".
+    countable = models.BooleanField()
+    # The latest statistics consent record: granted or not, the day it was
+    # recorded (None when there is none) and until when a grant holds.
+    consent_granted = models.BooleanField(default=False)
+    consent_since = models.DateField(null=True)
+    consent_until = models.DateField(null=True)
+    reprisal_types = models.TextField(blank=True)
+    engagement = models.TextField(blank=True)
+    profiles = models.TextField(blank=True)
+    perpetrators = models.TextField(blank=True)
+    situation = models.CharField(max_length=64, blank=True)
+    country = models.CharField(max_length=2, blank=True)
+    region = models.CharField(max_length=8, blank=True)
+    assembly_session = models.CharField(max_length=20, blank=True)
+    assembly_timing = models.CharField(max_length=8, blank=True)
+    assembly_mode = models.CharField(max_length=12, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["received_on"], name="counted_received_on")]
+
+    def __str__(self) -> str:
+        return f"counted case {self.case_id}"

@@ -12,9 +12,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 LIMIT = 600
 
-KNOWN_LONG = {
-    "amparo/reports/engine.py",
-}
+# Every module is under the limit now; the list stays for the record and may only shrink.
+KNOWN_LONG: set[str] = set()
 
 
 def exempt(path: Path) -> bool:

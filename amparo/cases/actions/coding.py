@@ -13,6 +13,7 @@ from amparo.accounts.models import User
 from amparo.audit.log import record
 from amparo.cases.actions.common import CaseError
 from amparo.cases.models import Case, CodedPerpetrator, Coding
+from amparo.cases.signals import statistics_facts_changed
 from amparo.reference import api as reference_api
 
 
@@ -116,6 +117,7 @@ def do_code_case(
                 )
                 for perpetrator, involvement, c in values.perpetrators
             )
+        statistics_facts_changed.send(sender=Case, case=case)
         record(
             actor,
             "coding_changed",

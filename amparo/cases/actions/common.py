@@ -10,7 +10,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from amparo.cases.models import Case
-from amparo.cases.signals import case_activity
+from amparo.cases.signals import case_activity, statistics_facts_changed
 
 
 class CaseError(Exception):
@@ -52,6 +52,8 @@ def claim(
     if not rows.update(version=F("version") + 1, last_activity_on=today, **changes):
         raise CaseError("stale")
     case.refresh_from_db(fields=["version", "last_activity_on", *changes])
+    if "stage" in changes:
+        statistics_facts_changed.send(sender=Case, case=case)
 
 
 def check_text(text: str, limit: int) -> str:

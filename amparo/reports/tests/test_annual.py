@@ -174,3 +174,18 @@ class MeasuresTests(AmparoTestCase):
         assert cells["measure_kind|*"] == 14
         for low, high in approved.release.bounds.values():
             assert high is None or high - low >= 5
+
+
+class DemoReportTests(AmparoTestCase):
+    def test_the_demo_leaves_a_draft_the_coordinator_can_approve(self) -> None:
+        from amparo.reports.actions import do_approve_report
+        from amparo.reports.demo import ensure_demo_report
+        from amparo.reports.models import ReportState
+
+        many(6, received_on=datetime.date(2025, 3, 10))
+        report = ensure_demo_report(self.analyst.user)
+        assert report.state == ReportState.DRAFT
+        assert report.prepared_by == self.analyst.user
+        assert ensure_demo_report(self.analyst.user) == report  # once, however often seeded
+        approved = do_approve_report(self.coordinator.user, report, expected_version=report.version)
+        assert approved.state == ReportState.APPROVED and approved.release is not None

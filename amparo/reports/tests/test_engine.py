@@ -9,7 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from amparo.audit.models import AuditEvent
-from amparo.cases.models import Consent, Stage
+from amparo.cases.models import ConsentMethod, Stage
+from amparo.consent.actions import do_record_consent
 from amparo.reports import engine
 from amparo.reports.actions import do_release_statistics
 from amparo.reports.tests.factories import coded_case, many
@@ -92,12 +93,12 @@ class EngineTests(AmparoTestCase):
         cases = many(6, country="UG")
         first = do_release_statistics(self.coordinator.user, spec(engine.TableSpec("t", "country")))
         assert first.cells["t|UG"] == 6
-        Consent.objects.create(
-            case=cases[0],
+        do_record_consent(
+            cases[0],
             scope="statistics",
             granted=False,
+            method=ConsentMethod.FOLLOW_UP,
             wording_version="test",
-            recorded_on=timezone.localdate(),
         )
         result = engine.compute(spec(engine.TableSpec("t", "country")), on=timezone.localdate())
         assert result.tables[0].values["t|UG"] == 5

@@ -70,6 +70,7 @@ from amparo.protection import demo as protection_demo
 from amparo.reference import api as reference
 from amparo.reference.models import Situation
 from amparo.referrals import demo as referrals_demo
+from amparo.reports import demo as reports_demo
 
 #: The answers below follow the questionnaire intake ships.
 QUESTIONNAIRE_VERSION = questionnaire.SHIPPED_VERSION
@@ -476,6 +477,8 @@ class Command(BaseCommand):
         elapsed = time.monotonic() - started
         rate = count / elapsed if elapsed else 0.0
         self.stdout.write(f"seed_demo: created {count} cases in {elapsed:.1f} s ({rate:.1f}/s)")
+        # An annual report waiting for approval: the coordinator can try approving it.
+        reports_demo.ensure_demo_report(User.objects.get(username="analyst"))
         if found:
             self.stdout.write("Follow-up codes of demo reports (demo only):")
             for reference_code, receipt in sorted(found):
