@@ -2,9 +2,10 @@
 handler fills in to enter a report on someone's behalf.
 
 Both follow the questionnaire version the answers were given with when
-``amparo.intake`` can describe it; otherwise the answers are shown as
-readable key/value pairs, so a case is never unreadable because its
-questionnaire is unknown.
+``amparo.intake``, which keeps the questionnaires, can describe it (through
+the hooks in amparo/cases/hooks.py, which intake provides); otherwise the
+answers are shown as readable key/value pairs, so a case is never unreadable
+because its questionnaire is unknown.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from django import forms
 from django.db import DatabaseError, transaction
 from django.utils.translation import gettext_lazy as _
 
+from amparo.cases import hooks
 from amparo.reference import api as reference
 
 #: The version recorded for a case entered with the fallback form.
@@ -39,14 +41,6 @@ class Row:
 class Section:
     title: str
     rows: list[Row]
-
-
-def _questionnaire() -> Any:
-    try:
-        from amparo.intake import questionnaire
-    except ImportError:  # intake not installed: fall back to plain keys
-        return None
-    return questionnaire
 
 
 def _humanise(key: str) -> str:
@@ -73,13 +67,12 @@ def labelled(version: str, answers: Any) -> list[Section]:
     """The answers as titled sections of label/value rows, in the reader's language."""
     if not isinstance(answers, dict):
         return [Section("", [Row(str(_("Answers")), _plain(answers), long=True)])]
-    module = _questionnaire()
-    if module is not None and version != DESK_ENTRY_VERSION:
+    if hooks.labelled_answers.provided and version != DESK_ENTRY_VERSION:
         try:
             # A savepoint: if the questionnaire store cannot be read, the
             # request's transaction stays usable and the plain rows are shown.
             with transaction.atomic():
-                sections = module.labelled_answers(version, answers)
+                sections = hooks.labelled_answers(version, answers)
         except (LookupError, KeyError, TypeError, ValueError, DatabaseError):
             sections = None
         if sections:
@@ -117,12 +110,11 @@ def labelled(version: str, answers: Any) -> list[Section]:
 
 
 def current_definition() -> dict[str, Any] | None:
-    module = _questionnaire()
-    if module is None:
+    if not hooks.current_questionnaire.provided:
         return None
     try:
         with transaction.atomic():
-            definition: dict[str, Any] = module.current()
+            definition: dict[str, Any] = hooks.current_questionnaire()
     except DatabaseError:
         return None
     return definition
@@ -189,8 +181,7 @@ def _question_field(question: dict[str, Any], tr: Any) -> forms.Field:
 
 def answer_fields(definition: dict[str, Any] | None) -> tuple[str, list[tuple[str, forms.Field]]]:
     """The questionnaire version and its questions as (id, field) pairs."""
-    module = _questionnaire()
-    if definition is None or module is None:
+    if definition is None or not hooks.questionnaire_text.provided:
         return DESK_ENTRY_VERSION, [
             (
                 "what_happened",
@@ -213,7 +204,7 @@ def answer_fields(definition: dict[str, Any] | None) -> tuple[str, list[tuple[st
             ),
         ]
     fields = [
-        (question["id"], _question_field(question, module.tr))
+        (question["id"], _question_field(question, hooks.questionnaire_text))
         for section in definition["sections"]
         for question in section["questions"]
     ]

@@ -7,6 +7,7 @@ length is padded inside the stream.
 
 from __future__ import annotations
 
+import datetime
 import os
 import secrets
 from collections.abc import Iterator
@@ -39,8 +40,10 @@ def store_attachment(
     content_type: str,
     scrubbed: bool,
     message: Message | None = None,
+    today: datetime.date | None = None,
 ) -> Attachment:
-    """Encrypt ``source`` to disk and return the (unsaved) Attachment row.
+    """Encrypt ``source`` to disk and return the (unsaved) Attachment row, uploaded
+    ``today`` (default: the real day; the demo seeder passes its calendar's).
 
     The caller saves the row inside its transaction and, if that transaction
     fails, calls ``discard`` so no orphan file remains.
@@ -49,7 +52,7 @@ def store_attachment(
         case=opened.case,
         message=message,
         stored_name=secrets.token_hex(20),
-        uploaded_on=timezone.localdate(),
+        uploaded_on=today or timezone.localdate(),
     )
     path = stored_path(attachment)
     associated = file_associated_data(opened.case.public_id, attachment.public_id)

@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from amparo.cases.actions.desk import MESSAGE_MAX_CHARS, NOTE_MAX_CHARS, REASON_MAX_CHARS
+from amparo.cases.attention import lists as attention_lists
 from amparo.cases.models import Stage, Urgency
-from amparo.protection import attention as attention_lists
 from amparo.reference import api as reference
 from amparo.reference.models import SESSION_WORDING, SessionMode, SessionTiming
 
@@ -207,7 +207,7 @@ class InboxFilterForm(forms.Form):
         _choice_field(self, "attention").choices = [
             ("", _("Any")),
             ("any", _("Anything overdue")),
-            *((item.code, item.title) for item in attention_lists.LISTS),
+            *((item.code, item.title) for item in attention_lists()),
         ]
         _choice_field(self, "country").choices = [("", _("Any")), *reference.country_choices()]
         _choice_field(self, "reprisal_type").choices = [

@@ -7,6 +7,8 @@ class ConsentConfig(AppConfig):
 
     def ready(self) -> None:
         from amparo.cases import hooks
-        from amparo.consent import rules
+        from amparo.consent import reporter, rules
+        from amparo.intake import reporter_sections
 
         hooks.may_contact.provide(rules.may_contact)
+        reporter_sections.register(*reporter.SECTIONS)

@@ -6,13 +6,14 @@ import datetime
 from typing import Any, cast
 
 from django import forms
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from amparo.cases.models import ConsentScope
+from amparo.consent import hooks
 from amparo.consent.actions import REASON_MAX_CHARS, RISK_NOTE_MAX_CHARS
 from amparo.consent.details import Detail
-from amparo.referrals.models import Partner, PartnerKind
 
 REPORTER_SCOPES = (ConsentScope.CONTACT, ConsentScope.STATISTICS, ConsentScope.PUBLISH)
 
@@ -60,14 +61,11 @@ class WithdrawSharingForm(forms.Form):
 
 
 def partner_choices() -> list[tuple[str, Any]]:
-    return [("", _("(choose a partner)"))] + [
-        (p.public_id, f"{p.name} ({p.get_kind_display()})")
-        for p in Partner.objects.filter(active=True)
-    ]
+    return [("", _("(choose a partner)")), *hooks.sharing_partners()]
 
 
 def kind_choices() -> list[tuple[str, Any]]:
-    return [("", _("(or choose a kind of partner)")), *PartnerKind.choices]
+    return [("", _("(or choose a kind of partner)")), *hooks.partner_kinds()]
 
 
 class _TargetForm(forms.Form):
@@ -85,11 +83,11 @@ class _TargetForm(forms.Form):
             (detail.code, detail.label) for detail in details
         ]
 
-    def clean_partner(self) -> Partner | None:
+    def clean_partner(self) -> Model | None:
         public_id = self.cleaned_data.get("partner")
         if not public_id:
             return None
-        partner = Partner.objects.filter(public_id=public_id, active=True).first()
+        partner = hooks.sharing_partner(public_id)
         if partner is None:
             raise forms.ValidationError(_("Choose a partner from the list."))
         return partner

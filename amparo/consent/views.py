@@ -20,12 +20,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from amparo.accounts import keyring
-from amparo.accounts.access import staff_required
-from amparo.accounts.models import Role, User
+from amparo.accounts.models import User
 from amparo.cases.access import access_case_by_public_id
 from amparo.cases.models import Case, Consent, ConsentMethod, ConsentScope
 from amparo.cases.vault import NoAccess, OpenCase, open_for_staff
-from amparo.consent import rules
+from amparo.consent import hooks, rules
 from amparo.consent.access import (
     access_sharing_request_by_public_id,
     access_sharing_request_for_reporter,
@@ -49,8 +48,9 @@ from amparo.consent.forms import (
     WithdrawSharingForm,
 )
 from amparo.consent.models import RequestStatus, SharingRequest
+from amparo.core.roles import Role
+from amparo.core.staff import staff_required
 from amparo.intake import reporter_session
-from amparo.referrals.models import PartnerKind
 
 DESK = staff_required(Role.HANDLER, Role.COORDINATOR)
 
@@ -80,7 +80,7 @@ def target_label(partner: Any, kind: str) -> str:
         return str(partner.name)
     if kind:
         return _("any partner of the kind “%(kind)s”") % {
-            "kind": dict(PartnerKind.choices).get(kind, kind)
+            "kind": dict(hooks.partner_kinds()).get(kind, kind)
         }
     return _("every partner")
 

@@ -15,9 +15,9 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
 from amparo.accounts import keyring
-from amparo.accounts.access import staff_required
-from amparo.accounts.models import Role
 from amparo.cases.vault import NoAccess, open_for_staff
+from amparo.core.roles import Role
+from amparo.core.staff import staff_required
 from amparo.intake import reporter_session
 from amparo.operations.access import access_deletion_request_by_id, visible_requests
 from amparo.operations.actions import (

@@ -166,8 +166,12 @@ def do_assess(
     values: AssessmentValues,
     *,
     expected_number: int,
+    today: datetime.date | None = None,
 ) -> Assessment:
     """Record a new assessment, which becomes the current one.
+
+    ``today`` is the day it is made (default: the real one; the demo seeder
+    passes its own calendar's).
 
     ``expected_number`` is the number of the current assessment the form was
     rendered from (0 for none): if someone assessed meanwhile, nothing is
@@ -185,7 +189,7 @@ def do_assess(
         )
     except (LevelError, ValueError) as exc:
         raise ProtectionError(getattr(exc, "code", "bad_level")) from None
-    today = timezone.localdate()
+    today = today or timezone.localdate()
     review_on = values.review_on or default_review_on(decision.level, today)
     if review_on <= today:
         raise ProtectionError("review_in_past")
@@ -291,11 +295,13 @@ def _check_measure(case: Case, values: MeasureValues, *, kind_may_be_retired: bo
         raise ProtectionError("bad_owner")
 
 
-def do_add_measure(opened: OpenCase, actor: User, values: MeasureValues) -> Measure:
-    """Propose a measure for the case's plan."""
+def do_add_measure(
+    opened: OpenCase, actor: User, values: MeasureValues, *, today: datetime.date | None = None
+) -> Measure:
+    """Propose a measure for the case's plan (``today``: as in do_assess)."""
     case = opened.case
     _check_measure(case, values, kind_may_be_retired=False)
-    today = timezone.localdate()
+    today = today or timezone.localdate()
     measure = Measure(
         case=case,
         kind=values.kind,
@@ -335,8 +341,10 @@ def do_update_measure(
     status: str,
     expected_version: int,
     note: str = "",
+    today: datetime.date | None = None,
 ) -> Measure:
-    """Change a measure's status and details; every change is kept in its history."""
+    """Change a measure's status and details; every change is kept in its history
+    (``today``: as in do_assess)."""
     case = opened.case
     if measure.case_id != case.pk:
         raise ProtectionError("not_found")
@@ -355,7 +363,7 @@ def do_update_measure(
         changed.append("due_on")
     if status == measure.status and not changed and not note:
         raise ProtectionError("unchanged")
-    today = timezone.localdate()
+    today = today or timezone.localdate()
     ended_on = measure.ended_on
     if status != measure.status and status not in OPEN_STATUSES:
         ended_on = today

@@ -1,41 +1,27 @@
-"""What needs attention, as database filters over cases, for a given moment.
+"""Protection's needs-attention lists, as database filters over cases for a moment.
 
-Each list is a ``Q`` over ``Case`` built for a fixed ``now``, so that the
-needs-attention page, the inbox's filters and overdue marks, the daily
-digest and the tests all ask the same question, and tests can fix the clock.
-Nothing here decrypts anything: only the fields docs/threat-model.md keeps in
-clear for this purpose are read.
+They are registered with ``amparo.cases.attention`` when the app starts
+(ProtectionConfig.ready), which the inbox's filters and overdue marks, the
+needs-attention page and the daily digest all read. Nothing here decrypts
+anything: only the fields docs/threat-model.md keeps in clear for this purpose
+are read.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from amparo.cases.access import visible_cases
-from amparo.cases.models import Case, Message, Sender, Stage, Urgency
+from amparo.cases.attention import AttentionList
+from amparo.cases.models import Message, Sender, Stage, Urgency
 from amparo.cases.workflow import FINISHED_STAGES
-from amparo.operations import attention as operations_attention
 from amparo.protection.models import OPEN_STATUSES, Assessment, Measure, UrgentWatch
 
 YEARLY = datetime.timedelta(days=365)
-
-
-@dataclass(frozen=True)
-class AttentionList:
-    code: str
-    title: Promise
-    #: Shown on the page under the title: what puts a case on the list.
-    rule: Promise
-    build: Callable[[datetime.datetime], Q]
 
 
 def _today(now: datetime.datetime) -> datetime.date:
@@ -142,32 +128,4 @@ LISTS: tuple[AttentionList, ...] = (
         _("The reporter wrote and the desk has not answered for several days."),
         unanswered,
     ),
-    # Owned by amparo/operations: the request is answered on its Retention page.
-    AttentionList(
-        "deletion_requests",
-        operations_attention.TITLE,
-        operations_attention.RULE,
-        operations_attention.deletion_requested,
-    ),
 )
-BY_CODE = {item.code: item for item in LISTS}
-
-
-def any_attention(now: datetime.datetime) -> Q:
-    """A case on at least one of the lists: the inbox's overdue mark."""
-    combined = Q()
-    for item in LISTS:
-        combined |= item.build(now)
-    return combined
-
-
-def scope(user: Any) -> QuerySet[Case]:
-    """Whose cases a person is reminded of: a handler's own, the whole desk for
-    coordinators (the cases they may see)."""
-    return visible_cases(user)
-
-
-def counts(user: Any, now: datetime.datetime) -> dict[str, int]:
-    """How many cases are on each list, for this person: one query per list."""
-    cases = scope(user)
-    return {item.code: cases.filter(item.build(now)).count() for item in LISTS}

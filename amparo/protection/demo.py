@@ -9,8 +9,6 @@ from __future__ import annotations
 import datetime
 import random
 
-from django.utils import timezone
-
 from amparo.accounts.models import User
 from amparo.cases.vault import OpenCase
 from amparo.protection.actions import (
@@ -72,8 +70,8 @@ OUTCOME = {
 }
 
 
-def assess(opened: OpenCase, actor: User, rng: random.Random) -> None:
-    """Record one assessment of the case (another if it already has one)."""
+def assess(opened: OpenCase, actor: User, rng: random.Random, *, today: datetime.date) -> None:
+    """Record one assessment of the case (another if it already has one) on ``today``."""
     language = opened.case.language
     perpetrators = [code for code, _l in reference.choices("perpetrator", language="en")]
 
@@ -100,13 +98,14 @@ def assess(opened: OpenCase, actor: User, rng: random.Random) -> None:
         clear_and_present=rng.random() < 0.05,
     )
     current = current_assessment(opened.case)
-    do_assess(opened, actor, values, expected_number=current.number if current else 0)
+    do_assess(opened, actor, values, expected_number=current.number if current else 0, today=today)
 
 
-def plan(opened: OpenCase, actor: User, rng: random.Random, *, carry_out: bool) -> None:
-    """Propose one or two measures; with ``carry_out``, move them along."""
+def plan(
+    opened: OpenCase, actor: User, rng: random.Random, *, carry_out: bool, today: datetime.date
+) -> None:
+    """Propose one or two measures on ``today``; with ``carry_out``, move them along."""
     kinds = [code for code, _l in measure_kinds("en")]
-    today = timezone.localdate()
     for _ in range(rng.randint(1, 2)):
         values = MeasureValues(
             kind=rng.choice(kinds),
@@ -115,7 +114,7 @@ def plan(opened: OpenCase, actor: User, rng: random.Random, *, carry_out: bool) 
             defender_agreed=rng.choice(["yes", "yes", "not_asked"]),
             show_to_reporter=rng.random() < 0.5,
         )
-        measure = do_add_measure(opened, actor, values)
+        measure = do_add_measure(opened, actor, values, today=today)
         if carry_out:
             for status in rng.choice(
                 [
@@ -133,4 +132,5 @@ def plan(opened: OpenCase, actor: User, rng: random.Random, *, carry_out: bool) 
                     values,
                     status=status,
                     expected_version=measure.version,
+                    today=today,
                 )

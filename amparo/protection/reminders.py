@@ -23,11 +23,11 @@ from django.utils import timezone, translation
 
 from amparo.accounts.models import User
 from amparo.audit.log import record
+from amparo.cases import attention
 from amparo.cases.models import Case, Stage, Urgency
 from amparo.notify.models import Kind
 from amparo.notify.outbox import Recipient, queue
 from amparo.notify.receivers import on_call, recipient_language
-from amparo.protection import attention
 from amparo.protection.actions import do_forget_acknowledged, do_watch_urgent
 from amparo.protection.models import DigestSent, UrgentWatch
 
@@ -101,7 +101,7 @@ def digest_counts(user: User, now: datetime.datetime) -> list[tuple[str, int]]:
     counts = attention.counts(user, now)
     with translation.override(recipient_language(user)):
         return [
-            (str(item.title), counts[item.code]) for item in attention.LISTS if counts[item.code]
+            (str(item.title), counts[item.code]) for item in attention.lists() if counts[item.code]
         ]
 
 

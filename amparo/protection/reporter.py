@@ -9,6 +9,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from amparo.cases.vault import OpenCase
+from amparo.intake.reporter_sections import Section
 from amparo.protection.actions import read_measure
 from amparo.protection.models import Measure, MeasureStatus
 from amparo.reference import api as reference
@@ -44,3 +45,11 @@ def shown_measures(opened: OpenCase) -> list[dict[str, Any]]:
             }
         )
     return shown
+
+
+SECTION = Section(
+    "protection_measures",
+    "status",
+    "protection/_reporter_measures.html",
+    lambda opened: {"measures": shown_measures(opened)},
+)

@@ -26,11 +26,12 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from amparo.accounts import keyring
 from amparo.accounts.models import User
+from amparo.cases import attention
 from amparo.cases.actions.reads import audit_case_read
 from amparo.cases.models import Case, Stage, Urgency
 from amparo.cases.vault import OpenCase
 from amparo.cases.views.common import DESK, open_case, sign_in_again
-from amparo.protection import attention, display
+from amparo.protection import display
 from amparo.protection.access import (
     access_desk_member,
     access_measure_by_public_id,
@@ -343,7 +344,7 @@ def attention_lists(user: User, now: datetime.datetime) -> list[dict[str, Any]]:
     stages = dict(Stage.choices)
     link = reverse("cases:detail", args=["CASE"])
     result = []
-    for item in attention.LISTS:
+    for item in attention.lists():
         condition = item.build(now)
         rows = list(cases.filter(condition).order_by("received_on", "pk")[:ATTENTION_ROWS])
         # Counted without the annotations, which would be computed for every row.

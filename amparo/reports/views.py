@@ -14,8 +14,9 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from amparo.accounts.access import staff_required
-from amparo.accounts.models import Role, User
+from amparo.accounts.models import User
+from amparo.core.roles import Role
+from amparo.core.staff import staff_required
 from amparo.reference import api as reference
 from amparo.reports import annual as report_content
 from amparo.reports import engine, present

@@ -40,18 +40,8 @@ LAYERS = [
 ]
 
 # (importer, imported): edges that point up the layers, to be removed. Keep the
-# reason, so whoever takes one on knows where it is.
-KNOWN_BACK_EDGES = {
-    ("cases", "protection"),  # the inbox's needs-attention marks, cases/forms.py
-    ("cases", "intake"),  # cases/answers.py (questionnaire labels)
-    # The reporter's follow-up page shows consent choices and protection news.
-    ("intake", "consent"),
-    ("intake", "protection"),
-    # consent's forms list referral partners.
-    ("consent", "referrals"),
-    # protection's needs-attention list reads deletion requests.
-    ("protection", "operations"),
-}
+# reason, so whoever takes one on knows where it is. Empty since issue 14: keep it so.
+KNOWN_BACK_EDGES: set[tuple[str, str]] = set()
 
 
 def app_of(path: Path) -> str | None:
@@ -161,3 +151,20 @@ def test_no_new_edge_points_up_the_layers() -> None:
         if app in LAYERS and other in LAYERS and LAYERS.index(other) > LAYERS.index(app)
     )
     assert up == [], f"these imports point up the layers: {up}"
+
+
+def test_roles_and_the_staff_decorator_are_imported_from_core() -> None:
+    """``Role`` and ``staff_required`` live in amparo.core; accounts only re-exports
+    them, and importing them from there ties an app to accounts for nothing."""
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        app = app_of(path)
+        if app is None or app == "accounts":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.ImportFrom):
+                continue
+            from_accounts = (node.module or "").startswith("amparo.accounts")
+            if from_accounts and {a.name for a in node.names} & {"Role", "staff_required"}:
+                found.append(f"{path.relative_to(PACKAGE)}:{node.lineno}")
+    assert found == [], f"import Role and staff_required from amparo.core: {found}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.db import transaction
@@ -31,15 +32,18 @@ def claim(
     expected_version: int | None,
     *,
     expected_stage: str | None = None,
+    today: datetime.date | None = None,
     **changes: Any,
 ) -> None:
     """Bump the case's version (refusing a stale ``expected_version``) and apply ``changes``.
 
     Must run inside the change's transaction. ``expected_version`` None means
     "whatever it is now": only for the reporter's side, which has no form to
-    go stale.
+    go stale. ``today`` is the case's new day of last activity (default: the
+    real day; the demo seeder passes its own calendar's, as every action here
+    that takes ``today`` does).
     """
-    today = timezone.localdate()
+    today = today or timezone.localdate()
     rows = Case.objects.filter(pk=case.pk)
     if expected_version is not None:
         rows = rows.filter(version=expected_version)

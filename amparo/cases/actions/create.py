@@ -7,6 +7,7 @@ receipt-derived key pair.
 
 from __future__ import annotations
 
+import datetime
 import logging
 from dataclasses import dataclass, field
 from typing import Any
@@ -87,14 +88,16 @@ def do_create_case(
     entered_by: User | None = None,
     with_receipt: bool = True,
     receipt_secrets: tuple[str, str, bytes] | None = None,
+    today: datetime.date | None = None,
 ) -> NewCase:
     """Create a case, its sealed keys, its consents and (optionally) a receipt.
 
     ``receipt_secrets`` lets a caller pass (receipt, lookup_id, wrapping_key)
     derived beforehand under the current receipt parameter set, outside the
     transaction, so the costly stretching never holds a database lock.
+    ``today`` is the day it is received (default: the real day).
     """
-    today = timezone.localdate()
+    today = today or timezone.localdate()
     data_key = new_data_key()
     case = Case(
         received_on=today,
@@ -208,6 +211,7 @@ def do_enter_on_behalf(
     urgency: str = Urgency.NORMAL,
     consents: list[ConsentChoice] | None = None,
     with_receipt: bool = False,
+    today: datetime.date | None = None,
 ) -> NewCase:
     """A case reported by phone or in person, entered by a handler.
 
@@ -227,6 +231,7 @@ def do_enter_on_behalf(
         consents=consents,
         entered_by=handler,
         with_receipt=with_receipt,
+        today=today,
     )
     after_commit(created.case, "new_case")
     return created

@@ -7,6 +7,7 @@ nothing.
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.db import transaction
@@ -32,6 +33,7 @@ def do_add_message(
     text: str,
     author: User | None = None,
     expected_version: int | None = None,
+    today: datetime.date | None = None,
 ) -> Message:
     """Add one message of the conversation; a desk message marks the reporter's as read.
 
@@ -45,14 +47,16 @@ def do_add_message(
         # Asked at the moment of use: a withdrawal on the follow-up page
         # stops the very next message, and the view says why.
         raise CaseError("no_contact_consent")
-    message = Message(case=case, sender=sender, author=author, sent_on=timezone.localdate())
+    message = Message(
+        case=case, sender=sender, author=author, sent_on=today or timezone.localdate()
+    )
     message.body = opened.encrypt_text(text, message.aad_field())
     if sender == Sender.DESK:
         message.read_by_desk = True
     else:
         message.read_by_reporter = True
     with transaction.atomic():
-        claim(case, expected_version)
+        claim(case, expected_version, today=today)
         message.save()
         if sender == Sender.DESK:
             # Replying means having read what the reporter wrote.
@@ -105,6 +109,7 @@ def do_change_stage(
     reason: str = "",
     original: Case | None = None,
     yearly_follow_up: bool = False,
+    today: datetime.date | None = None,
 ) -> StageChange:
     """Move the case along the workflow (see workflow.py for what each move needs).
 
@@ -149,7 +154,7 @@ def do_change_stage(
         change.reason = opened.encrypt_text(reason, change.aad_field())
     with transaction.atomic():
         # The stage is part of the claim too: a move decided from another stage is stale.
-        claim(case, expected_version, expected_stage=from_stage, **changes)
+        claim(case, expected_version, expected_stage=from_stage, today=today, **changes)
         change.save()
         if original is not None:
             CaseLink.objects.update_or_create(

@@ -6,6 +6,8 @@ the server alone cannot do it, by design.
 
 from __future__ import annotations
 
+import datetime
+
 from django.db import transaction
 
 from amparo.accounts.models import User
@@ -120,6 +122,7 @@ def do_assign(
     assignee: User | None,
     *,
     expected_version: int,
+    today: datetime.date | None = None,
 ) -> list[int]:
     """Give the case to ``assignee`` (None: to no one) and return whose keys were removed.
 
@@ -142,7 +145,7 @@ def do_assign(
         raise CaseError("no_key") from None
     previous = case.assignee_id
     with transaction.atomic():
-        claim(case, expected_version, assignee=assignee)
+        claim(case, expected_version, assignee=assignee, today=today)
         if assignee is not None:
             CaseKey.objects.update_or_create(
                 case=case,

@@ -9,9 +9,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from amparo.accounts import keyring
-from amparo.accounts.models import Role, User
+from amparo.accounts.models import User
 from amparo.cases.models import Case
 from amparo.cases.vault import NoAccess, OpenCase, open_for_staff
+from amparo.core.roles import Role
 from amparo.core.staff import staff_required
 
 DESK = staff_required(Role.HANDLER, Role.COORDINATOR)

@@ -20,13 +20,13 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from amparo.cases import attention
 from amparo.cases import forms as desk_forms
 from amparo.cases.access import visible_cases
 from amparo.cases.actions.keys import assignable_handlers
 from amparo.cases.models import Message, Sender, Urgency
 from amparo.cases.views.common import DESK, user_of
 from amparo.cases.workflow import FINISHED_STAGES
-from amparo.protection import attention
 
 PER_PAGE = 50
 
@@ -91,8 +91,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
     wanted = form.value("attention")
     if wanted == "any":
         cases = cases.filter(attention.any_attention(now))
-    elif wanted in attention.BY_CODE:
-        cases = cases.filter(attention.BY_CODE[wanted].build(now))
+    elif wanted and (chosen := attention.by_code(wanted)) is not None:
+        cases = cases.filter(chosen.build(now))
     sort = form.value("sort") or "priority"
     page = Paginator(cases.order_by(*desk_forms.SORTS[sort]), PER_PAGE).get_page(
         request.GET.get("page")

@@ -17,12 +17,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from amparo.accounts import keyring
 from amparo.accounts.forms import ShareWithForm
-from amparo.accounts.models import Role, User
+from amparo.accounts.models import User
 from amparo.cases.access import live_keys
 from amparo.cases.actions.keys import do_share_all_cases
 from amparo.cases.people import references_only_held_by
 from amparo.cases.views.common import user_of
 from amparo.core.redirects import safe_next
+from amparo.core.roles import Role
 from amparo.core.staff import staff_required
 
 

@@ -2,8 +2,8 @@
 
 ``{% case_consent case %}`` is the consent section of the desk's case page;
 ``{% contact_notice case %}`` says, above the message form, why the team
-cannot write; ``{% follow_up_choices case %}`` links the reporter's page to
-their choices.
+cannot write. The reporter's page gets its consent sections from
+amparo/consent/reporter.py.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from amparo.cases.models import Case, Consent, ConsentScope
 from amparo.cases.vault import NoAccess, OpenCase, open_for_staff
 from amparo.consent import rules
 from amparo.consent.details import case_details
-from amparo.consent.models import RequestStatus, SharingRequest
+from amparo.consent.models import SharingRequest
 
 register = template.Library()
 
@@ -102,10 +102,3 @@ def contact_notice(case: Case) -> dict[str, Any]:
         else None
     )
     return {"blocked": blocked, "record": latest}
-
-
-@register.inclusion_tag("consent/_follow_up_link.html")
-def follow_up_choices(case: Case) -> dict[str, Any]:
-    return {
-        "open_requests": SharingRequest.objects.filter(case=case, status=RequestStatus.OPEN).count()
-    }

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.db.models.signals import post_save
 from django.test import TestCase, TransactionTestCase, override_settings
 from django.utils import timezone
 
@@ -24,6 +25,7 @@ from amparo.cases.vault import lookup_for_receipt, open_for_reporter, open_for_s
 from amparo.crypto import unwrap_with_password
 from amparo.lib.binary import as_bytes
 from amparo.notify.models import OutboundEmail
+from amparo.protection.models import Measure
 from amparo.reference import api as reference
 
 
@@ -121,16 +123,36 @@ class SeedDemoTests(SeedTestMixin, TestCase):
             if meta["content_type"] == "image/png":
                 self.assertTrue(content.startswith(b"\x89PNG"))
 
-    def test_it_spreads_cases_over_two_years_and_puts_the_clock_back(self) -> None:
-        seed("--cases", "30", "--receipts", "0", "--workers", "1")
+    def test_it_spreads_cases_over_two_years_without_touching_the_clock(self) -> None:
         today = timezone.localdate()
+        # The simulated days are passed to the actions (today=): the clock everyone
+        # else reads, here while a message is saved, stays the real one.
+        seen: list[datetime.date] = []
+
+        def saved(**kwargs: Any) -> None:
+            seen.append(timezone.localdate())
+
+        post_save.connect(saved, sender=Message, dispatch_uid="seed-demo-test")
+        self.addCleanup(post_save.disconnect, sender=Message, dispatch_uid="seed-demo-test")
+        seed("--cases", "30", "--receipts", "0", "--workers", "1")
+        self.assertTrue(seen)
+        self.assertEqual(set(seen), {today})
         days = sorted(Case.objects.values_list("received_on", flat=True))
         self.assertLess(days[0], today - datetime.timedelta(days=180))
         self.assertLessEqual(days[-1], today)
         for case in Case.objects.all():
             self.assertTrue(case.reference.startswith(f"AMP-{case.received_on.year}-"))
             self.assertGreaterEqual(case.last_activity_on, case.received_on)
-        self.assertEqual(timezone.localdate(), today)
+            # Every recorded day follows the simulated calendar, none is the real today
+            # unless the case is that recent.
+            for sent_on in case.messages.values_list("sent_on", flat=True):
+                self.assertTrue(case.received_on <= sent_on <= case.last_activity_on)
+        old = [c for c in Case.objects.all() if c.received_on < today - datetime.timedelta(60)]
+        self.assertTrue(old)
+        self.assertTrue(any(c.last_activity_on < today - datetime.timedelta(30) for c in old))
+        for measure in Measure.objects.select_related("case"):
+            self.assertGreaterEqual(measure.proposed_on, measure.case.received_on)
+            self.assertLessEqual(measure.proposed_on, measure.case.last_activity_on)
 
     def test_it_is_deterministic_with_a_seed(self) -> None:
         seed("--cases", "12", "--seed", "42", "--receipts", "0", "--workers", "1")

@@ -20,12 +20,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from amparo.cases.actions.create import do_upgrade_receipt
 from amparo.cases.downloads import file_response
-from amparo.cases.models import Attachment, ConsentScope, Message, Sender, Stage, Urgency
+from amparo.cases.models import Attachment, Message, Sender, Stage, Urgency
 from amparo.cases.vault import NoAccess, OpenCase, ReporterAccess, open_for_reporter_by_keys
-from amparo.consent import rules as consent_rules
 from amparo.core import views as core_views
 from amparo.crypto import InvalidReceipt, normalize_receipt
-from amparo.intake import limits, reporter_session
+from amparo.intake import limits, reporter_sections, reporter_session
 from amparo.intake import questionnaire as q
 from amparo.intake.actions import (
     audit_reporter_download,
@@ -56,7 +55,6 @@ from amparo.intake.views.checks import (
     uploads_of,
     without,
 )
-from amparo.protection.reporter import shown_measures
 
 logger = logging.getLogger("amparo.intake")
 
@@ -346,27 +344,15 @@ def _case_page(
     ]
     if request.method == "GET":
         do_mark_read_by_reporter(opened)
-    definition = q.by_version(case.questionnaire_version)
-    consent_labels = {
-        choice["scope"]: q.tr(choice["label"])
-        for choice in (definition["consent"]["choices"] if definition else [])
-    }
-    # The current state (records are append-only: the latest per scope wins).
-    consents = [
-        (consent_labels.get(row.scope, ConsentScope(row.scope).label), row.granted)
-        for row in consent_rules.current(case).scopes
-        if row.record is not None
-    ]
     context = {
         "case": case,
         "status_text": STATUS_TEXT.get(Stage(_stage_as_seen(case, conversation)), ""),
         "can_complete": needs_completion(case.questionnaire_version, opened),
-        # The measures the desk chose to show, in plain words (amparo/protection).
-        "measures": shown_measures(opened),
+        # What the apps above intake add: support, choices, deletion.
+        "added": reporter_sections.rendered(request, opened),
         "urgent": case.urgency == Urgency.URGENT,
         "sections": q.labelled_answers(case.questionnaire_version, opened.answers()),
         "report_files": files_by_message.get(None, []),
-        "consents": consents,
         "conversation": conversation,
         "form": form,
         "problem": problem,

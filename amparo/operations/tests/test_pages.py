@@ -77,7 +77,7 @@ class DeletionRequestTests(AmparoTestCase):
     def attention_count(self) -> int:
         from django.utils import timezone
 
-        from amparo.protection import attention
+        from amparo.cases import attention
 
         return attention.counts(self.coordinator.user, timezone.now())["deletion_requests"]
 

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 
 from django.test import override_settings
 
+from amparo.cases import attention
 from amparo.cases.actions.desk import do_add_message
 from amparo.cases.models import Case, Message, Sender, Stage
 from amparo.cases.tests.base import make_case
-from amparo.protection import attention
 from amparo.protection.actions import do_watch_urgent
 from amparo.protection.models import Assessment, Measure, UrgentWatch
 from amparo.protection.tests.base import ProtectionTestCase, add_measure, assess
@@ -25,7 +26,9 @@ def day(offset: int) -> datetime.date:
 class AttentionListTests(ProtectionTestCase):
     def listed(self, code: str, persona: object = None, now: datetime.datetime = NOW) -> set[str]:
         user = (persona or self.coordinator).user  # type: ignore[attr-defined]
-        cases = attention.scope(user).filter(attention.BY_CODE[code].build(now))
+        item = attention.by_code(code)
+        assert item is not None, code
+        cases = attention.scope(user).filter(item.build(now))
         return set(cases.values_list("reference", flat=True))
 
     def case(self, *, stage: str = Stage.ACKNOWLEDGED, **fields: object) -> Case:
@@ -127,6 +130,26 @@ class AttentionListTests(ProtectionTestCase):
         counts = attention.counts(self.handler.user, NOW)
         self.assertEqual(counts["measures"], 1)
         self.assertEqual(sum(counts.values()), 1)
+
+    def test_the_apps_registered_every_list_in_order(self) -> None:
+        # Protection's lists, then operations' (INSTALLED_APPS order), each once.
+        self.assertEqual(
+            [item.code for item in attention.lists()],
+            [
+                "urgent",
+                "reassess",
+                "measures",
+                "monitoring",
+                "yearly",
+                "unanswered",
+                "deletion_requests",
+            ],
+        )
+        first = attention.lists()[0]
+        attention.register(first)  # the same list again changes nothing
+        self.assertEqual(len(attention.lists()), 7)
+        with self.assertRaises(RuntimeError):
+            attention.register(dataclasses.replace(first, title="Another"))
 
     def test_the_page_lists_them(self) -> None:
         case = self.assign(self.case(), self.handler)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from amparo.cases.actions.desk import do_add_message
 from amparo.cases.models import Sender
+from amparo.intake import reporter_sections
 from amparo.protection.actions import MeasureValues, do_update_measure
 from amparo.protection.tests.base import ProtectionTestCase, add_measure
 
@@ -55,6 +56,32 @@ class ReporterPageTests(ProtectionTestCase):
         page = self.follow_up()
         self.assertIn("This support is under way.", page)
         self.assertIn("SECRETFUND", page)
+
+    def test_the_sections_of_the_apps_above_intake_are_in_their_places(self) -> None:
+        # Registered at start-up by protection, operations and consent (in that order).
+        self.assertEqual(
+            [(s.name, s.place) for s in reporter_sections.sections()],
+            [
+                ("protection_measures", "status"),
+                ("deletion_link", "end"),
+                ("consent_link", "status"),
+                ("consent_current", "report"),
+            ],
+        )
+        add_measure(self.opened, self.coordinator.user, show_to_reporter=True)
+        page = self.follow_up()
+        marks = [
+            "Where it stands",
+            "Support for you",
+            "See and change your choices",
+            "Write to the desk",
+            "What you sent",
+            "<h3>Your choices</h3>",
+            "Ask for your report to be deleted",
+        ]
+        found = [page.find(mark) for mark in marks]
+        self.assertNotIn(-1, found, marks)
+        self.assertEqual(found, sorted(found))
 
     def test_no_section_when_nothing_is_shown(self) -> None:
         add_measure(self.opened, self.coordinator.user)

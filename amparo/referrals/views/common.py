@@ -8,10 +8,11 @@ from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 
 from amparo.accounts import keyring
-from amparo.accounts.access import staff_required
-from amparo.accounts.models import Role, User
+from amparo.accounts.models import User
 from amparo.cases.models import Case
 from amparo.cases.vault import NoAccess, OpenCase, open_for_staff
+from amparo.core.roles import Role
+from amparo.core.staff import staff_required
 from amparo.referrals.actions.common import ReferralError
 
 ADMIN = staff_required(Role.ADMINISTRATOR)

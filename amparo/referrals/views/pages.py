@@ -13,13 +13,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from amparo.accounts import keyring
-from amparo.accounts.access import staff_required
-from amparo.accounts.models import Role
 from amparo.cases.access import access_case_by_public_id
 from amparo.cases.models import Case
 from amparo.consent import rules
 from amparo.consent.details import case_details
 from amparo.consent.views import target_label
+from amparo.core.roles import Role
+from amparo.core.staff import staff_required
 from amparo.referrals import openpgp
 from amparo.referrals.access import access_referral_by_public_id
 from amparo.referrals.actions.approval import do_prepare_referral, refused_details

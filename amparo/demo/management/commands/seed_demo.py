@@ -13,10 +13,10 @@ Three things differ from real use, on purpose:
   second of Argon2id, which would dominate seeding.
 - Reporters "write" on cases without a receipt too, which a real reporter
   could not; it gives the inbox realistic unread counts.
-- The cases are spread over the past two years by running the actions with
-  a demo calendar: ``django.utils.timezone.localdate`` returns the simulated
-  day while the command runs. Only days move; the audit log keeps real
-  times, so its chain stays in order.
+- The cases are spread over the past two years: every action that records
+  a day takes it as ``today=`` (received, messages, files, last activity,
+  assessments, measures), and the seeder passes the simulated one. Only days
+  move; the audit log keeps real times, so its chain stays in order.
 
 The narratives are built from a handful of templates per language and small
 lists of invented names and organisations; any likeness to real people is
@@ -30,8 +30,7 @@ import io
 import multiprocessing
 import random
 import time
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -122,31 +121,6 @@ NEEDS_REASON = {Stage.NOT_A_REPRISAL, Stage.CLOSED}
 CODED_FROM = {Stage.RECEIVED, Stage.ACKNOWLEDGED}  # coded sometimes; later stages always
 
 
-# --- The demo calendar ----------------------------------------------------------------
-
-
-class DemoCalendar:
-    """While active, ``timezone.localdate()`` (no argument) returns ``day``."""
-
-    def __init__(self) -> None:
-        self.day = timezone.localdate()
-
-    @contextmanager
-    def active(self) -> Iterator[None]:
-        real: Callable[..., datetime.date] = timezone.localdate
-
-        def localdate(value: Any = None, timezone: Any = None) -> datetime.date:
-            if value is None and timezone is None:
-                return self.day
-            return real(value, timezone)
-
-        timezone.localdate = localdate
-        try:
-            yield
-        finally:
-            timezone.localdate = real
-
-
 # --- The seeder -------------------------------------------------------------------------
 
 
@@ -191,7 +165,6 @@ class Seeder:
         )
         self.handler = handler
         self.vocabulary = Vocabulary.load()
-        self.calendar = DemoCalendar()
         self.today = timezone.localdate()
         self.originals: list[Case] = []  # recent cases a duplicate may point to
         self.receipts: list[tuple[str, str]] = []
@@ -260,7 +233,6 @@ class Seeder:
         language = rng.choices(LANGUAGES, weights=[3, 3, 3, 2])[0]
         answers, country, situation = self.answers(language, day)
         urgency = Urgency.URGENT if rng.random() < 0.08 else Urgency.NORMAL
-        self.calendar.day = day
         common: dict[str, Any] = {
             "answers": answers,
             "language": language,
@@ -268,6 +240,7 @@ class Seeder:
             "urgency": urgency,
             "consents": self.consents(),
             "with_receipt": with_receipt,
+            "today": day,
         }
         if rng.random() < 0.08:  # taken by phone or in person
             entered_by = rng.choice([self.handler, self.coordinator])
@@ -283,9 +256,9 @@ class Seeder:
         rng = self.rng
         language = opened.case.language
         for turn in range(count):
-            self.calendar.day = day = self.later(day, 6)
+            day = self.later(day, 6)
             if turn % 2 == 0:
-                if not consent_rules.allows(opened.case, ConsentScope.CONTACT):
+                if not consent_rules.allows(opened.case, ConsentScope.CONTACT, on=day):
                     continue  # the reporter did not agree to be contacted
                 do_add_message(
                     opened,
@@ -293,22 +266,32 @@ class Seeder:
                     text=rng.choice(DESK_MESSAGES[language]),
                     author=handler,
                     expected_version=opened.case.version,
+                    today=day,
                 )
             else:
                 message = do_add_message(
-                    opened, sender=Sender.REPORTER, text=rng.choice(REPORTER_MESSAGES[language])
+                    opened,
+                    sender=Sender.REPORTER,
+                    text=rng.choice(REPORTER_MESSAGES[language]),
+                    today=day,
                 )
                 if rng.random() < 0.15:
-                    self.attach(opened, message)
+                    self.attach(opened, message, day)
 
-    def attach(self, opened: OpenCase, message: Any) -> None:
+    def attach(self, opened: OpenCase, message: Any, day: datetime.date) -> None:
         if self.rng.random() < 0.5:
             source, name, kind = demo_png(self.rng), "photo.png", "image/png"
         else:
             text = "\n".join(self.rng.sample(REPORTER_MESSAGES[opened.case.language], k=2))
             source, name, kind = io.BytesIO(text.encode()), "notes.txt", "text/plain"
         attachment = store_attachment(
-            opened, source, name=name, content_type=kind, scrubbed=True, message=message
+            opened,
+            source,
+            name=name,
+            content_type=kind,
+            scrubbed=True,
+            message=message,
+            today=day,
         )
         try:
             with transaction.atomic():
@@ -353,13 +336,14 @@ class Seeder:
         if target != Stage.RECEIVED or rng.random() < 0.3:
             assignee = rng.choices([self.handler, self.coordinator, None], [55, 30, 15])[0]
         if assignee is not None:
-            self.calendar.day = day = self.later(day, 2)
+            day = self.later(day, 2)
             do_assign(
                 self.coordinator,
                 self.coordinator_key,
                 case,
                 assignee,
                 expected_version=case.version,
+                today=day,
             )
         actor = assignee or self.coordinator
 
@@ -368,13 +352,13 @@ class Seeder:
             self.converse(opened, actor, day, rng.randint(1, 2))
             day = case.last_activity_on
         for stage in PATHS[target]:
-            self.calendar.day = day = self.later(day, 10)
+            day = self.later(day, 10)
             reason = rng.choice(REASONS[case.language]) if stage in NEEDS_REASON else ""
             original = rng.choice(self.originals) if stage == Stage.DUPLICATE else None
             if stage == Stage.ASSESSED:  # the move needs a current risk assessment
-                protection_demo.assess(opened, actor, rng)
+                protection_demo.assess(opened, actor, rng, today=day)
             elif stage == Stage.RESPONSE_IN_PROGRESS:
-                protection_demo.plan(opened, actor, rng, carry_out=target != stage)
+                protection_demo.plan(opened, actor, rng, carry_out=target != stage, today=day)
             do_change_stage(
                 opened,
                 # A coordinator sees every case, so may point at any original.
@@ -384,14 +368,15 @@ class Seeder:
                 reason=reason,
                 original=original,
                 yearly_follow_up=stage == Stage.CLOSED and rng.random() < 0.3,
+                today=day,
             )
         if target not in CODED_FROM or rng.random() < 0.2:
-            self.calendar.day = day = self.later(day, 5)
+            day = self.later(day, 5)
             self.code(case, actor, country, situation)
         if rng.random() < 0.35:
             self.converse(opened, actor, day, rng.randint(1, 3))
         elif rng.random() < 0.05:
-            self.attach(opened, None)
+            self.attach(opened, None, day)
 
         if target != Stage.DUPLICATE:
             self.originals = [*self.originals[-199:], case]
@@ -412,7 +397,7 @@ class Seeder:
                 # Demo data: losing the last few commits in a crash costs nothing,
                 # and not waiting for the disk after each one triples the pace.
                 cursor.execute("SET synchronous_commit TO OFF")
-        with paused(), self.calendar.active():
+        with paused():
             for number in numbers:
                 self.one(number, days[number], with_receipt=number >= receipt_from)
                 done()
