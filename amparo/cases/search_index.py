@@ -359,7 +359,11 @@ def _opened(user: Any, private_key: bytes, *, create: bool = True) -> OpenIndex 
     public_key = as_bytes(row.public_key)
     key = search_keys.index_key(user, private_key, public_key)
     if key is None:
-        return None
+        if not (create and search_keys.drop_if_orphaned()):
+            return None
+        # Every holder was removed: a new index, built again from the cases.
+        search_keys.create(user)
+        return _opened(user, private_key, create=False)
     with _lock:
         index = _open
         if index is None or index.public_key != public_key:

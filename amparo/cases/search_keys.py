@@ -25,7 +25,7 @@ from django.db.models import Count
 
 from amparo.accounts.models import User
 from amparo.audit.log import record
-from amparo.cases.models import Case, CaseKey, SearchIndex, SearchIndexKey
+from amparo.cases.models import Case, CaseKey, SearchIndex, SearchIndexEntry, SearchIndexKey
 from amparo.crypto import (
     DecryptionError,
     KeyPair,
@@ -104,6 +104,16 @@ def create(creator: User) -> SearchIndex:
                 details={"to": sorted(u.pk for u in people)},
             )
     return row
+
+
+def drop_if_orphaned() -> bool:
+    """Delete the index, with its entries, if nobody holds a copy of its key any more."""
+    with transaction.atomic():
+        if SearchIndexKey.objects.exists():
+            return False
+        SearchIndexEntry.objects.all().delete()
+        SearchIndex.objects.all().delete()
+    return True
 
 
 def index_key(user: Any, private_key: bytes, public_key: bytes) -> bytes | None:

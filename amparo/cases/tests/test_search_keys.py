@@ -106,3 +106,16 @@ class RotationTests(IndexTestCase):
         self.assertFalse(SearchIndex.objects.get().previous_key)
         self.assertIsNone(search_index._open.previous_key)  # type: ignore[union-attr]
         self.assertIn("dunlin", snapshot_text(self.coordinator))
+
+    def test_an_index_nobody_holds_any_more_is_made_again(self) -> None:
+        SearchIndexKey.objects.filter(user=self.coordinator.user).delete()
+        self.remove(self.second)
+        self.assertFalse(SearchIndexKey.objects.exists())
+        search_index.close()
+        self.assertEqual(len(self.search("avocet")), 1)
+        row = SearchIndex.objects.get()
+        self.assertNotEqual(bytes(row.public_key), self.old_public)
+        self.assertEqual(
+            list(SearchIndexKey.objects.values_list("user_id", flat=True)),
+            [self.coordinator.user.pk],
+        )
