@@ -10,7 +10,7 @@ column total), so the audit models the real linear structure.
 
 The audit is the attacker's linear programme: variables x_a >= 0 per atom,
 one equation per published cell, and for each protected quantity the minimum
-and maximum of its sum (SciPy's HiGHS). Two deliberate choices make it
+and maximum of its sum (HiGHS, through lp.py). Two deliberate choices make it
 stricter than a real attacker, never laxer:
 
 - atoms are the groups that actually hold cases: an attacker does not know
