@@ -113,6 +113,11 @@ def render_case(
         "attachments": attachments,
         "notes": notes,
         "links": link_rows(user, case),
+        # The original, if this person may open it: not another handler's
+        # case, nor a shell kept for statistics after shredding.
+        "original": visible_cases(user).filter(pk=case.duplicate_of_id).first()
+        if case.duplicate_of_id
+        else None,
         "transitions": transitions,
         "needs_reason": any(t.needs_reason for t in transitions),
         "needs_original": any(t.needs_original for t in transitions),
