@@ -62,7 +62,8 @@ def do_create_signing_key(actor: Any) -> DeskSigningKey:
                 user=user,
                 sealed_key=seal_data_key(wrapping_key, as_bytes(user.public_key)),
             )
-            for user in _coordinators()
+            # Locked like the sealing to newcomers in unlock(), for the same reason.
+            for user in _coordinators().select_for_update().order_by("pk")
         )
         record(
             actor,
