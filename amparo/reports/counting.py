@@ -1,10 +1,11 @@
 """Counting in SQL: the statistics table grouped by what the releases need.
 
 One query per release over ``CountedCase`` (one narrow row per coded case,
-kept in step by counted.py): the eligible, consenting cases of every
-release's period, grouped by the attributes the release's tables need and by
-the period part each case falls in. Python then walks the groups, never the
-cases.
+kept in step by counted.py): the eligible cases of every release's period,
+grouped by the attributes the release's tables need and by the period part
+each case falls in, each group counted twice: its consenting cases (``n``)
+and all of them (``everyone``, for the one total of cases left out for lack
+of consent). Python then walks the groups, never the cases.
 """
 
 from __future__ import annotations
@@ -33,9 +34,8 @@ from django.db.models.aggregates import Aggregate
 from django.db.models.functions import Concat
 
 from amparo.cases.models import Case
-from amparo.reference.data import regions
 from amparo.reports import consent
-from amparo.reports.dimensions import DIMENSIONS, ReleaseSpec, Scope
+from amparo.reports.dimensions import DIMENSIONS, ReleaseSpec
 from amparo.reports.models import CountedCase
 
 
@@ -116,7 +116,10 @@ SOURCES = (
 def grouped(
     specs: Sequence[ReleaseSpec], on: datetime.date
 ) -> tuple[list[dict[str, Any]], list[datetime.date]]:
-    """The consenting cases of ``specs``' periods grouped by what they need (one query)."""
+    """The cases of ``specs``' periods grouped by what they need (one query).
+
+    Each group's ``n`` counts its consenting cases, ``everyone`` all of them.
+    """
     # Country and situation always: the headline counts them from the same groups.
     needed: set[str] = {"country", "situation"}
     for spec in specs:
@@ -135,10 +138,7 @@ def grouped(
         | {spec.scope.end + datetime.timedelta(days=1) for spec in specs}
     )
     queryset = (
-        eligible()
-        .annotate(last_activity=_last_activity(specs))
-        .filter(consent.in_force(on))
-        .filter(_in_any_period(specs))
+        eligible().annotate(last_activity=_last_activity(specs)).filter(_in_any_period(specs))
     )
     annotations: dict[str, Any] = {
         "received_bucket": _bucket("received_on", boundaries),
@@ -155,8 +155,13 @@ def grouped(
         )
     for name in sorted(needed):
         annotations[f"a_{name}"] = sources[name]
+    # Consenting cases (``n``) and all of them (``everyone``) in the same pass:
+    # the cases left out for lack of consent are the difference.
     grouped_rows = (
-        queryset.annotate(**annotations).values(*annotations).annotate(n=Count("pk")).order_by()
+        queryset.annotate(**annotations)
+        .values(*annotations)
+        .annotate(n=Count("pk", filter=consent.in_force(on)), everyone=Count("pk"))
+        .order_by()
     )
     with transaction.atomic():
         if connection.vendor == "postgresql":
@@ -174,19 +179,3 @@ def grouped(
         for name in needed:
             row[name] = row.pop(f"a_{name}")
     return rows, boundaries
-
-
-def scoped(queryset: QuerySet[CountedCase], scope: Scope) -> QuerySet[CountedCase]:
-    """``queryset`` narrowed to one release's period and filters, in SQL."""
-    queryset = queryset.annotate(last_activity=_last_activity([ReleaseSpec(scope, ())])).filter(
-        _in_any_period([ReleaseSpec(scope, ())])
-    )
-    if scope.situation:
-        queryset = queryset.filter(situation=scope.situation)
-    if scope.assembly_session:
-        queryset = queryset.filter(assembly_session=scope.assembly_session)
-    if scope.region:
-        wanted = ("419", "021", "019") if scope.region == "019" else (scope.region,)
-        members = [c for c, r in regions.COUNTRY_REGION.items() if r in wanted]
-        queryset = queryset.filter(Q(region__in=wanted) | Q(region="", country__in=members))
-    return queryset

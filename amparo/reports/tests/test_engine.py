@@ -40,6 +40,26 @@ class EngineTests(AmparoTestCase):
         assert result.without_consent == 5
         assert (result.cases, result.countries, result.situations) == (13, 2, 1)
 
+    def test_those_left_out_are_counted_within_the_releases_filters(self) -> None:
+        # Counted from the same groups as the figures: only the cases the
+        # filters keep, whether the region is coded or follows from the country.
+        many(6, country="UG", region="002")
+        many(2, country="UG", region="002", statistics=False)
+        many(1, country="KE", region="", statistics=None)
+        many(3, country="CO", region="419", situation="", statistics=False)
+        many(2, country="UG", region="002", received_on=datetime.date(2024, 6, 1), statistics=False)
+        many(1, country="UG", region="002", stage=Stage.DUPLICATE, statistics=False)
+        africa = engine.Scope(YEAR.start, YEAR.end, region="002")
+        result = engine.compute(spec(engine.TableSpec("t", "country"), scope=africa), on=TODAY)
+        assert (result.cases, result.without_consent) == (6, 3)
+        everywhere = engine.compute(spec(engine.TableSpec("t", "country")), on=TODAY)
+        assert (everywhere.cases, everywhere.without_consent) == (6, 6)
+        uganda = engine.Scope(YEAR.start, YEAR.end, situation="uganda")
+        result = engine.compute(spec(engine.TableSpec("t", "country"), scope=uganda), on=TODAY)
+        assert (result.cases, result.without_consent) == (6, 3)
+        # A group in which nobody consents adds no row to the table.
+        assert result.tables[0].rows == ["UG"]
+
     def test_it_aggregates_in_one_grouped_query(self) -> None:
         many(8, country="UG")
         many(8, country="KE")
@@ -52,7 +72,8 @@ class EngineTests(AmparoTestCase):
             for q in queries
             if not q["sql"].startswith(("SET LOCAL", "SAVEPOINT", "RELEASE SAVEPOINT"))
         ]
-        assert len(reads) == 2  # the groups, and the cases in scope (for those left out)
+        # One read: the groups count the cases left out for lack of consent too.
+        assert reads == grouped
 
     def test_a_case_with_two_types_counts_in_both_rows_and_once_in_the_total(self) -> None:
         many(6, reprisal_types=["threats.death_threat", "life.assault"])
