@@ -11,7 +11,8 @@ Design and threat analysis: docs/desk.md, "The coordinators' search index".
   back, nor the index.
 * In memory: a signed-in coordinator's private key (from their session) opens
   their copy of the index key; the worker decrypts the snapshot, replays the
-  pending entries and keeps the result in this process, for one idle period
+  pending entries and keeps the result (the words and an inverted index,
+  ``amparo.cases.search_words``) in this process, for one idle period
   at most (the session's), and drops it when the last coordinator who used it
   here signs out or when it grows past its size bound.
 * Kept in step by the actions that change searchable text: each queues, after
@@ -19,9 +20,12 @@ Design and threat analysis: docs/desk.md, "The coordinators' search index".
   case's version, so an older entry never overwrites a newer one), its coding
   labels, or its removal. A visible case the index lacks is decrypted with the
   searcher's own key and added, so the first search builds the index.
-* Access: hits are looked up only among ``visible_cases(user)``, the cases
-  sealed to the searcher, and the shown ones are decrypted again with the
-  searcher's key, so a result line never rests on the index alone.
+* Access: the index holds only cases sealed to every holder of its key
+  (``amparo.cases.search_keys``), so no holder reads through it a case they
+  could not open; other visible cases are searched per request. Hits are
+  looked up only among ``visible_cases(user)``, the cases sealed to the
+  searcher, and the shown ones are decrypted again with the searcher's key, so
+  a result line never rests on the index alone.
 
 Handlers, and coordinators without a copy of the index key, search per request
 (``amparo.cases.search.search_cases``).

@@ -17,6 +17,7 @@ nothing written after their removal.
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Iterable
 from typing import Any
 
@@ -127,7 +128,7 @@ def index_key(user: Any, private_key: bytes, public_key: bytes) -> bytes | None:
         return None
     # A copy sealed to someone by a database writer with a key pair of their own
     # would open, but to the wrong index: refuse it.
-    if derive_public_key(key) != public_key:
+    if not hmac.compare_digest(derive_public_key(key), public_key):
         return None
     return key
 
