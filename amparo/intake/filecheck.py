@@ -134,11 +134,19 @@ def _read(upload: EncryptedUpload) -> bytes:
         return stream.read(max_file_bytes() + 1)
 
 
-def check_files(uploads: list[EncryptedUpload], *, missing: int = 0) -> FileCheck:
+def check_files(
+    uploads: list[EncryptedUpload],
+    *,
+    missing: int = 0,
+    before_decoding: Callable[[], object] | None = None,
+) -> FileCheck:
     """Check and scrub the uploads; a plain, translated message for each refusal.
 
     ``missing``: file parts the browser sent that the parser could not deliver (see
     uploads.FilePartCounter); the reporter is told, never left to think they arrived.
+    ``before_decoding``: called once, when every file passed the cheap checks and the
+    scrubbing (in the sandbox's child process) is about to start: a new report starts
+    its receipt stretching there, so that the two run on two cores at once.
     """
     max_pixels = max_image_pixels()
     check = FileCheck(prepared=[], errors=[], names=[])
@@ -180,6 +188,8 @@ def check_files(uploads: list[EncryptedUpload], *, missing: int = 0) -> FileChec
         check.errors.insert(0, missing_message(missing))
     if check.errors:
         return check  # nothing decoded: a refused submission costs no decoding
+    if uploads and before_decoding is not None:
+        before_decoding()
     for upload, name, kind in zip(uploads, check.names, kinds, strict=True):
         try:
             cleaned = _scrub(_read(upload), kind)

@@ -144,12 +144,23 @@ class _Started:
     jobs: Connection  # the parent's end: where the one job goes
     answers: Connection  # the parent's end: where the answer comes from
 
-    def drop(self) -> None:
-        """Close the pipes and make sure the child is gone."""
+    def drop(self, *, reap_later: bool = False) -> None:
+        """Close the pipes and make sure the child is gone.
+
+        ``reap_later``: the child is killed now but waited for in a thread of its own,
+        so that the request does not wait while the kernel tears the process down (a
+        few milliseconds per report with a photo).
+        """
         self.jobs.close()
         self.answers.close()
         if self.process.is_alive():
             self.process.kill()
+        if reap_later:
+            threading.Thread(target=self._reap, name="sandbox-reap", daemon=True).start()
+        else:
+            self._reap()
+
+    def _reap(self) -> None:
         self.process.join(5)
         if self.process.exitcode is not None:
             self.process.close()
@@ -269,7 +280,7 @@ def run_bounded(
     except (EOFError, OSError):
         answer = None  # the child died without answering: killed by a limit
     finally:
-        child.drop()
+        child.drop(reap_later=True)
     if not isinstance(answer, tuple) or len(answer) != 2:
         raise RejectedFile(TOO_COSTLY, "the child process ran out of time or memory")
     status, value = answer
