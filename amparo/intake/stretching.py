@@ -24,7 +24,6 @@ import logging
 import os
 import random
 import secrets
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -194,49 +193,35 @@ def stretch_for_follow_up(receipt: str) -> list[ReceiptKeys]:
 
 
 class SubmissionStretch:
-    """stretch_for_submission for one new receipt, either inline (``result()`` alone) or in
-    a thread of its own from ``start()`` on, beside other work of the request.
+    """stretch_for_submission for one new receipt, run either at ``run()`` (while the
+    sandbox's child scrubs the report's first file: Argon2id in this thread, the
+    scrubbing in the child, on two cores at once) or at ``result()`` if not before.
 
-    A report with files starts it just before the files are scrubbed in the sandbox's
-    child process: Argon2id (which releases the GIL) and the scrubbing then run on two
-    cores at once instead of one after the other. The thread touches no database
-    connection, only the slot gate and Argon2id. The receipt never leaves this object
-    and the thread's result is read once.
+    It runs in the request's own thread, as before: no thread is started, so glibc
+    keeps the 19 MiB of each stretch in the arenas of the worker's own threads. An
+    error is kept and raised by ``result()``, so that it never looks like the file's.
     """
 
     def __init__(self, receipt: str) -> None:
         self._receipt = receipt
-        self._thread: threading.Thread | None = None
         self._keys: tuple[str, bytes] | None = None
-        self._error: BaseException | None = None
+        self._error: Exception | None = None
+        self.ran_while_scrubbing = False
 
-    def start(self) -> None:
-        if self._thread is None and self._keys is None:
-            self._thread = threading.Thread(target=self._run, name="receipt-stretch", daemon=True)
-            self._thread.start()
-
-    def _run(self) -> None:
-        try:
-            self._keys = stretch_for_submission(self._receipt)
-        except BaseException as error:  # handed to result(), in the request's thread
-            self._error = error
+    def run(self) -> None:
+        if self._keys is None and self._error is None:
+            self.ran_while_scrubbing = True
+            try:
+                self._keys = stretch_for_submission(self._receipt)
+            except Exception as error:  # raised by result(), not inside the sandbox call
+                self._error = error
 
     def result(self) -> tuple[str, bytes]:
-        """(lookup id, wrapping key): waits for the thread, or stretches now if never started."""
-        if self._thread is not None:
-            self._thread.join()
-            self._thread = None
-        elif self._keys is None and self._error is None:
+        """(lookup id, wrapping key), stretching now if ``run()`` was not called."""
+        if self._keys is None and self._error is None:
             self._keys = stretch_for_submission(self._receipt)
         if self._error is not None:
-            error, self._error = self._error, None
-            raise error
+            raise self._error
         if self._keys is None:
             raise RuntimeError("receipt stretching gave no result")
         return self._keys
-
-    def wait(self) -> None:
-        """Let a started stretch finish (its slot is released) when its result is not needed."""
-        if self._thread is not None:
-            self._thread.join()
-            self._thread = None

@@ -228,16 +228,15 @@ def _submit(request: HttpRequest, uploads: list[EncryptedUpload], mode: str) -> 
     if form_ok and token_used(posted["n"]):
         # Before any file is decoded or any receipt stretched: a replayed form costs little.
         return _already_sent(request)
-    # The receipt is stretched while the files are scrubbed (in the sandbox's child), once
-    # every file passed the cheap checks: two cores at once, not one after the other.
+    # The receipt is stretched while the sandbox's child scrubs the first file (once every
+    # file passed the cheap checks): two cores at once, not one after the other.
     receipt = generate_receipt()
     stretch = SubmissionStretch(receipt)
     if form_ok:
-        files = check_files(uploads, missing=missing, before_decoding=stretch.start)
+        files = check_files(uploads, missing=missing, while_scrubbing=stretch.run)
     else:
         files = FileCheck([], missing_errors(missing), names)
     if not form_ok or files.errors:
-        stretch.wait()
         if uploads or missing:
             # The page comes back with a new token; this one cannot carry files again.
             limits.spend_token(posted["n"], form_max_age())
