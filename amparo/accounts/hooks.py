@@ -47,3 +47,9 @@ signed_in: Hook[[User, bytes], None] = Hook("signed_in", provided_by="cases")
 # (actor, person) after a confirmed change: destroy the person's copy of the
 # search index key unless they are still an active coordinator.
 key_roles_changed: Hook[[User | None, User], bool] = Hook("key_roles_changed", provided_by="cases")
+# (actor, person) after a removal or a confirmed change: destroy, audited, the
+# person's shares of the desk's referral signing key unless they are still an
+# active coordinator; inside the caller's transaction; how many went.
+signing_shares_revoked: Hook[[User | None, User], int] = Hook(
+    "signing_shares_revoked", provided_by="referrals"
+)

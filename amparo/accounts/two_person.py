@@ -116,6 +116,9 @@ def do_deactivate(actor: User, person: User) -> StaffChange | None:
         if person.is_administrator and _last_administrator(person):
             raise AccountError("last_administrator")
         _deactivate(actor, person)
+        # Nobody but a coordinator should hold a share; one kept from an
+        # earlier role goes with the account all the same.
+        hooks.signing_shares_revoked(actor, person)
     return None
 
 
@@ -280,8 +283,12 @@ def do_confirm_change(confirmer: User, change: StaffChange) -> Confirmed:
         else:
             # The person is inactive (checked above) and the desk is locked.
             outcome.destroyed, outcome.kept = hooks.destroy_key_copies(confirmer, person)
-        # A removed coordinator's copy of the search index key goes at once.
+        # A removed coordinator's copy of the search index key, and their
+        # shares of the referral signing key, go at once: unlike a case key,
+        # neither is the last way into anything another coordinator cannot
+        # open or replace.
         hooks.key_roles_changed(confirmer, person)
+        hooks.signing_shares_revoked(confirmer, person)
         change.state = StaffChange.State.CONFIRMED
         change.decided_by = confirmer
         change.decided_at = timezone.now()

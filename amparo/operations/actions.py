@@ -229,12 +229,13 @@ def do_shred_case(
         )
         _delete_hanging_rows(case)
         search_index.note_removed(case.pk)
+        # Its duplicates no longer point at it: nobody can open a shell.
+        Case.objects.filter(duplicate_of=case).update(duplicate_of=None)
         if keep:
             # The shell says nothing about who handled it.
             Case.objects.filter(pk=case.pk).update(assignee=None, entered_by=None)
         else:
             DeletionRequest.objects.filter(case=case).update(case=None)
-            Case.objects.filter(duplicate_of=case).update(duplicate_of=None)
             Case.objects.filter(pk=case.pk).delete()
         # The statistics table keeps a shell's row and loses a deleted case's.
         statistics_facts_changed.send(sender=Case, case=case)

@@ -24,7 +24,8 @@ from django.utils import timezone, translation
 from amparo.accounts.models import User
 from amparo.audit.log import record
 from amparo.cases import attention
-from amparo.cases.models import Case, Stage, Urgency
+from amparo.cases.access import desk_cases
+from amparo.cases.models import Stage, Urgency
 from amparo.notify.models import Kind
 from amparo.notify.outbox import Recipient, queue
 from amparo.notify.receivers import on_call, recipient_language
@@ -45,7 +46,9 @@ class Run:
 
 def start_missed_clocks(now: datetime.datetime) -> int:
     """Start the clock of any urgent, unacknowledged case that has none."""
-    missing = Case.objects.filter(
+    # Not a shell kept for statistics: a deletion the reporter asked for can
+    # shred an urgent case before anyone acknowledged it.
+    missing = desk_cases().filter(
         urgency=Urgency.URGENT, stage=Stage.RECEIVED, urgent_watch__isnull=True
     )
     started = 0

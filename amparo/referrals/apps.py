@@ -6,8 +6,9 @@ class ReferralsConfig(AppConfig):
     label = "referrals"
 
     def ready(self) -> None:
+        from amparo.accounts import hooks as accounts_hooks
         from amparo.consent import hooks
-        from amparo.referrals import partners
+        from amparo.referrals import partners, signing
         from amparo.referrals.actions import (
             responses,  # noqa: F401  connects the receiver that marks sent referrals when consent is withdrawn
         )
@@ -16,3 +17,6 @@ class ReferralsConfig(AppConfig):
         hooks.sharing_partners.provide(partners.sharing_partners)
         hooks.sharing_partner.provide(partners.sharing_partner)
         hooks.partner_kinds.provide(partners.partner_kinds)
+        # A removed coordinator's shares of the desk's signing key go with
+        # their access (amparo/accounts/hooks.py).
+        accounts_hooks.signing_shares_revoked.provide(signing.do_revoke_shares)

@@ -15,6 +15,7 @@ from typing import Any
 import pysequoia
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 
 from amparo.accounts.models import User
 from amparo.audit.log import record
@@ -39,8 +40,8 @@ def active_key() -> DeskSigningKey | None:
     return DeskSigningKey.objects.filter(active=True).first()
 
 
-def _coordinators() -> list[User]:
-    return list(User.objects.filter(is_active=True, is_coordinator=True, public_key__isnull=False))
+def _coordinators() -> QuerySet[User]:
+    return User.objects.filter(is_active=True, is_coordinator=True, public_key__isnull=False)
 
 
 def do_create_signing_key(actor: Any) -> DeskSigningKey:
@@ -61,7 +62,8 @@ def do_create_signing_key(actor: Any) -> DeskSigningKey:
                 user=user,
                 sealed_key=seal_data_key(wrapping_key, as_bytes(user.public_key)),
             )
-            for user in _coordinators()
+            # Locked like the sealing to newcomers in unlock(), for the same reason.
+            for user in _coordinators().select_for_update().order_by("pk")
         )
         record(
             actor,
@@ -94,21 +96,54 @@ def unlock(user: Any, private_key: bytes) -> tuple[DeskSigningKey, pysequoia.Tsk
         )
     except DecryptionError:
         raise SigningKeyUnavailable from None
-    missing = [
-        person
-        for person in _coordinators()
-        if not SigningKeyShare.objects.filter(key=key, user=person).exists()
-    ]
-    if missing:
-        SigningKeyShare.objects.bulk_create(
-            (
-                SigningKeyShare(
-                    key=key,
-                    user=person,
-                    sealed_key=seal_data_key(wrapping_key, as_bytes(person.public_key)),
-                )
-                for person in missing
-            ),
-            ignore_conflicts=True,
+    with transaction.atomic():
+        # Locked as the removal of a coordinator locks the desk
+        # (amparo.accounts.two_person): a removal confirmed meanwhile is
+        # waited for, and the person it removed is no longer sealed to.
+        missing = list(
+            _coordinators()
+            .select_for_update()
+            .exclude(pk__in=key.shares.values("user"))
+            .order_by("pk")
         )
+        if missing:
+            SigningKeyShare.objects.bulk_create(
+                (
+                    SigningKeyShare(
+                        key=key,
+                        user=person,
+                        sealed_key=seal_data_key(wrapping_key, as_bytes(person.public_key)),
+                    )
+                    for person in missing
+                ),
+                ignore_conflicts=True,
+            )
     return key, openpgp.load_signing_key(secret)
+
+
+def do_revoke_shares(actor: User | None, person: User) -> int:
+    """Destroy ``person``'s shares of every signing key, active or retired,
+    unless they are an active coordinator; audited; how many went.
+
+    Called inside the transaction that removes the person or their
+    coordinator role. A retired key's share goes too: its secret still signs
+    as the desk for partners who kept the old certificate. If the person held
+    the only share of the active key, nobody can sign with it any more and a
+    coordinator replaces it from the signing-key page.
+    """
+    current = User.objects.filter(pk=person.pk).values_list("is_active", "is_coordinator").first()
+    if current == (True, True):
+        return 0
+    shares = SigningKeyShare.objects.filter(user_id=person.pk)
+    fingerprints = sorted(shares.values_list("key__fingerprint", flat=True))
+    if not fingerprints:
+        return 0
+    shares.delete()
+    record(
+        actor,
+        "keys_destroyed",
+        target_type="user",
+        target_id=str(person.pk),
+        details={"signing_key_shares": len(fingerprints), "signing_keys": fingerprints},
+    )
+    return len(fingerprints)

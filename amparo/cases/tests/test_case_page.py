@@ -208,3 +208,24 @@ class CasePageTests(DeskTestCase):
         response = self.client.post(self.case_url(created.case, "note/"), {})
         self.assertEqual(response.status_code, 400)
         self.assertEqual(Case.objects.get().version, 1)
+
+
+class PageSectionTests(DeskTestCase):
+    def test_the_apps_above_show_their_sections_in_their_places(self) -> None:
+        created = make_case("Sections in order.")
+        self.sign_in(self.coordinator)
+        html = self.client.get(self.case_url(created.case)).content.decode()
+        order = ["files", "consent", "conversation", "notes", "protection", "plan", "workflow"]
+        order.append("timeline")
+        positions = [html.index(f'id="{name}"') for name in order]
+        self.assertEqual(positions, sorted(positions))
+
+    def test_a_section_name_is_taken_once(self) -> None:
+        from amparo.cases import page_sections
+
+        (first, *_rest) = page_sections.sections()
+        page_sections.register(first)  # the same section again: harmless
+        with self.assertRaises(RuntimeError):
+            page_sections.register(
+                page_sections.Section(first.name, first.place, "other.html", first.context)
+            )

@@ -15,6 +15,7 @@ from amparo.accounts import keyring
 from amparo.accounts.models import User
 from amparo.cases import answers as answer_text
 from amparo.cases import forms as desk_forms
+from amparo.cases import page_sections
 from amparo.cases.access import access_case_by_public_id, visible_cases
 from amparo.cases.actions.desk import do_mark_read
 from amparo.cases.actions.keys import assignable_handlers
@@ -106,13 +107,19 @@ def render_case(
 
     context = {
         "case": case,
-        # For the protection sections (risk, plan, timeline), which decrypt their own rows.
-        "opened": opened,
+        # What the apps above cases show on the page (consent, protection),
+        # each decrypting its own rows with the opened case.
+        "page_sections": page_sections.rendered(request, opened),
         "sections": answer_text.labelled(case.questionnaire_version, opened.answers()),
         "conversation": conversation,
         "attachments": attachments,
         "notes": notes,
         "links": link_rows(user, case),
+        # The original, if this person may open it: not another handler's
+        # case, nor a shell kept for statistics after shredding.
+        "original": visible_cases(user).filter(pk=case.duplicate_of_id).first()
+        if case.duplicate_of_id
+        else None,
         "transitions": transitions,
         "needs_reason": any(t.needs_reason for t in transitions),
         "needs_original": any(t.needs_original for t in transitions),

@@ -11,7 +11,6 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from amparo.accounts.models import User
-from amparo.audit.log import record
 from amparo.cases.models import Consent, ConsentScope
 from amparo.cases.vault import OpenCase
 from amparo.consent import rules
@@ -22,6 +21,7 @@ from amparo.referrals.actions.common import (
     REASON_MAX_CHARS,
     ReferralError,
     check_text,
+    record_step,
 )
 from amparo.referrals.actions.partners import check_partner_usable
 from amparo.referrals.models import Partner, Referral, ReferralStatus
@@ -89,18 +89,7 @@ def do_prepare_referral(
     referral.cover_note = opened.encrypt_text(cover_note, referral.aad_field("cover"))
     with transaction.atomic():
         referral.save()
-        record(
-            actor,
-            "referral",
-            target_type="case",
-            target_id=case.public_id,
-            details={
-                "referral": referral.public_id,
-                "step": "prepared",
-                "partner": partner.public_id,
-                "fields": len(fields),
-            },
-        )
+        record_step(actor, referral, "prepared", partner=partner.public_id, fields=len(fields))
     return referral
 
 
@@ -129,13 +118,7 @@ def do_send_back(opened: OpenCase, actor: User, referral: Referral, reason: str)
         locked.sent_back_reason = opened.encrypt_text(reason, locked.aad_field("sent-back"))
         locked.version += 1
         locked.save()
-        record(
-            actor,
-            "referral",
-            target_type="case",
-            target_id=locked.case.public_id,
-            details={"referral": locked.public_id, "step": "sent_back"},
-        )
+        record_step(actor, locked, "sent_back")
     referral.refresh_from_db()
 
 
@@ -147,13 +130,7 @@ def do_cancel_referral(actor: User, referral: Referral) -> None:
         locked.status = ReferralStatus.CANCELLED
         locked.version += 1
         locked.save(update_fields=["status", "version"])
-        record(
-            actor,
-            "referral",
-            target_type="case",
-            target_id=locked.case.public_id,
-            details={"referral": locked.public_id, "step": "cancelled"},
-        )
+        record_step(actor, locked, "cancelled")
     referral.refresh_from_db()
 
 
@@ -244,23 +221,18 @@ def do_approve(
                 attachment_name=f"{locked.public_id}.pgp",
             )
             transaction.on_commit(lambda: outbox.deliver_soon([email_id]))
-        record(
+        record_step(
             actor,
-            "referral",
-            target_type="case",
-            target_id=case.public_id,
-            details={
-                "referral": locked.public_id,
-                "step": "approved_and_sent",
-                "prepared_by": locked.prepared_by_id,
-                "approved_by": actor.pk,
-                "partner": partner.public_id,
-                "partner_fingerprint": partner.fingerprint,
-                "signing_fingerprint": signing_key.fingerprint,
-                "package_sha256": locked.package_sha256,
-                "by_email": by_email,
-                "consent": grant.public_id,
-            },
+            locked,
+            "approved_and_sent",
+            prepared_by=locked.prepared_by_id,
+            approved_by=actor.pk,
+            partner=partner.public_id,
+            partner_fingerprint=partner.fingerprint,
+            signing_fingerprint=signing_key.fingerprint,
+            package_sha256=locked.package_sha256,
+            by_email=by_email,
+            consent=grant.public_id,
         )
     referral.refresh_from_db()
     return referral
@@ -279,16 +251,6 @@ def do_download_package(actor: User, referral: Referral) -> bytes:
         locked.downloaded_by = actor
         locked.downloaded_on = timezone.localdate()
         locked.save(update_fields=["package", "downloaded_by", "downloaded_on"])
-        record(
-            actor,
-            "referral",
-            target_type="case",
-            target_id=locked.case.public_id,
-            details={
-                "referral": locked.public_id,
-                "step": "downloaded",
-                "package_sha256": locked.package_sha256,
-            },
-        )
+        record_step(actor, locked, "downloaded", package_sha256=locked.package_sha256)
     referral.refresh_from_db()
     return package

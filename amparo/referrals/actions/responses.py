@@ -13,12 +13,16 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from amparo.accounts.models import User
-from amparo.audit.log import record
 from amparo.cases.models import Consent, ConsentScope
 from amparo.cases.vault import OpenCase
 from amparo.consent import rules
 from amparo.consent.actions import consent_recorded
-from amparo.referrals.actions.common import REPLY_MAX_CHARS, ReferralError, check_text
+from amparo.referrals.actions.common import (
+    REPLY_MAX_CHARS,
+    ReferralError,
+    check_text,
+    record_step,
+)
 from amparo.referrals.models import Referral, ReferralOutcome, ReferralStatus
 
 logger = logging.getLogger("amparo.referrals")
@@ -53,17 +57,12 @@ def do_record_response(
         locked.version += 1
         locked.save()
         _advance_measure(opened, actor, locked)
-        record(
+        record_step(
             actor,
-            "referral",
-            target_type="case",
-            target_id=locked.case.public_id,
-            details={
-                "referral": locked.public_id,
-                "step": "response",
-                "acknowledged": locked.acknowledged_on is not None,
-                "outcome": locked.outcome or None,
-            },
+            locked,
+            "response",
+            acknowledged=locked.acknowledged_on is not None,
+            outcome=locked.outcome or None,
         )
     referral.refresh_from_db()
     return referral
@@ -152,13 +151,7 @@ def do_send_withdrawal_notice(actor: User, referral: Referral) -> None:
             body=body,
         )
         transaction.on_commit(lambda: outbox.deliver_soon([email_id]))
-        record(
-            actor,
-            "referral",
-            target_type="case",
-            target_id=referral.case.public_id,
-            details={"referral": referral.public_id, "step": "withdrawal_notice"},
-        )
+        record_step(actor, referral, "withdrawal_notice")
     referral.refresh_from_db()
 
 
@@ -179,10 +172,4 @@ def mark_withdrawn(sender: Any, consent: Consent, actor: Any, **kwargs: Any) -> 
         ):
             continue
         Referral.objects.filter(pk=referral.pk).update(withdrawn_on=today)
-        record(
-            actor,
-            "referral",
-            target_type="case",
-            target_id=consent.case.public_id,
-            details={"referral": referral.public_id, "step": "consent_withdrawn"},
-        )
+        record_step(actor, referral, "consent_withdrawn")

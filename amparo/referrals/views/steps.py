@@ -115,17 +115,30 @@ def response(request: HttpRequest, public_id: str) -> HttpResponse:
 # The steps below need no key: they neither read nor write the case's content.
 
 
-@DESK
-@require_POST
-def cancel(request: HttpRequest, public_id: str) -> HttpResponse:
+def keyless_step(
+    request: HttpRequest, public_id: str, act: Callable[[Referral], None], done: str
+) -> HttpResponse:
+    """Reach the referral (404 as if missing), act as the signed-in person, say
+    ``done`` or why not, and go back to the referral's page."""
     referral = access_referral_by_public_id(request.user, public_id)
     try:
-        do_cancel_referral(user_of(request), referral)
+        act(referral)
     except ReferralError as error:
         messages.error(request, message(error))
     else:
-        messages.success(request, _("The referral is cancelled."))
+        messages.success(request, done)
     return redirect("referrals:detail", referral.public_id)
+
+
+@DESK
+@require_POST
+def cancel(request: HttpRequest, public_id: str) -> HttpResponse:
+    return keyless_step(
+        request,
+        public_id,
+        lambda referral: do_cancel_referral(user_of(request), referral),
+        _("The referral is cancelled."),
+    )
 
 
 @DESK
@@ -147,11 +160,9 @@ def download(request: HttpRequest, public_id: str) -> HttpResponse:
 @DESK
 @require_POST
 def withdrawal_notice(request: HttpRequest, public_id: str) -> HttpResponse:
-    referral = access_referral_by_public_id(request.user, public_id)
-    try:
-        do_send_withdrawal_notice(user_of(request), referral)
-    except ReferralError as error:
-        messages.error(request, message(error))
-    else:
-        messages.success(request, _("The notice is on its way to the partner."))
-    return redirect("referrals:detail", referral.public_id)
+    return keyless_step(
+        request,
+        public_id,
+        lambda referral: do_send_withdrawal_notice(user_of(request), referral),
+        _("The notice is on its way to the partner."),
+    )

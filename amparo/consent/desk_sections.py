@@ -1,44 +1,30 @@
-"""Consent on other apps' pages, rendered by this app.
+"""Consent's sections of the desk's case page (amparo/cases/page_sections.py).
 
-``{% case_consent case %}`` is the consent section of the desk's case page;
-``{% contact_notice case %}`` says, above the message form, why the team
-cannot write. The reporter's page gets its consent sections from
-amparo/consent/reporter.py.
+The consent section after the files, and above the message form the notice
+that says why the team cannot write. The reporter's page gets its consent
+sections from amparo/consent/reporter.py.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django import template
 from django.urls import NoReverseMatch, reverse
 
-from amparo.accounts import keyring
-from amparo.cases.models import Case, Consent, ConsentScope
-from amparo.cases.vault import NoAccess, OpenCase, open_for_staff
+from amparo.cases.models import Consent, ConsentScope
+from amparo.cases.page_sections import Section
+from amparo.cases.vault import OpenCase
 from amparo.consent import rules
 from amparo.consent.details import case_details
 from amparo.consent.models import SharingRequest
 
-register = template.Library()
 
-
-def _open(context: template.Context, case: Case) -> OpenCase | None:
-    request = context.get("request")
-    if request is None:
-        return None
-    try:
-        return open_for_staff(case, request.user, keyring.private_key(request))
-    except (NoAccess, keyring.KeyUnavailable):
-        return None
-
-
-@register.inclusion_tag("consent/_case_consent.html", takes_context=True)
-def case_consent(context: template.Context, case: Case) -> dict[str, Any]:
+def case_consent(opened: OpenCase) -> dict[str, Any]:
+    """The consent section: what the reporter agreed to, requests, history."""
     from amparo.consent.views import target_label
 
-    opened = _open(context, case)
-    labels = {d.code: d.label for d in case_details(opened)} if opened else {}
+    case = opened.case
+    labels = {d.code: d.label for d in case_details(opened)}
 
     def named(codes: list[str]) -> list[str]:
         return [labels.get(code, code) for code in codes]
@@ -54,7 +40,7 @@ def case_consent(context: template.Context, case: Case) -> dict[str, Any]:
             else "",
             "details": named(list(record.fields or [])),
             "risk_note": opened.decrypt_text(record.risk_note, record.aad_field())
-            if opened is not None and record.risk_note is not None
+            if record.risk_note is not None
             else "",
         }
         for record in reversed(records)
@@ -89,12 +75,12 @@ def case_consent(context: template.Context, case: Case) -> dict[str, Any]:
         "requests": requests,
         "history": history,
         "referrals_url": referrals_url,
-        "csrf_token": context.get("csrf_token"),
     }
 
 
-@register.inclusion_tag("consent/_contact_notice.html")
-def contact_notice(case: Case) -> dict[str, Any]:
+def contact_notice(opened: OpenCase) -> dict[str, Any]:
+    """Above the message form: why the team cannot write, when it cannot."""
+    case = opened.case
     blocked = not rules.allows(case, ConsentScope.CONTACT)
     latest = (
         Consent.objects.filter(case=case, scope=ConsentScope.CONTACT).order_by("-id").first()
@@ -102,3 +88,9 @@ def contact_notice(case: Case) -> dict[str, Any]:
         else None
     )
     return {"blocked": blocked, "record": latest}
+
+
+SECTIONS = (
+    Section("consent", "files", "consent/_case_consent.html", case_consent),
+    Section("contact_notice", "message_form", "consent/_contact_notice.html", contact_notice),
+)

@@ -1,0 +1,93 @@
+"""A coordinator's share of the desk's signing key goes with their access."""
+
+from __future__ import annotations
+
+import importlib
+
+from django.apps import apps
+
+from amparo.accounts.models import Role, StaffChange, User
+from amparo.accounts.two_person import do_change_roles, do_confirm_change, do_deactivate
+from amparo.audit.log import verify
+from amparo.audit.models import AuditEvent
+from amparo.referrals.models import DeskSigningKey, SigningKeyShare
+from amparo.referrals.signing import SigningKeyUnavailable, do_create_signing_key, unlock
+from amparo.referrals.tests.base import ReferralTestCase
+from amparo.tests.base import enrol_persona
+
+
+class SigningShareTests(ReferralTestCase):
+    def holders(self) -> set[str]:
+        return set(SigningKeyShare.objects.values_list("user__username", flat=True))
+
+    def remove(self, person: User) -> StaffChange:
+        change = do_deactivate(self.administrator.user, person)
+        assert change is not None
+        return change
+
+    def test_removing_a_coordinator_destroys_their_share_when_confirmed(self) -> None:
+        do_create_signing_key(self.coordinator.user)
+        self.assertEqual(self.holders(), {"coordinator", "coordinator2"})
+        change = self.remove(self.second_coordinator.user)
+        # Waiting for a second coordinator, nothing is destroyed yet.
+        self.assertEqual(self.holders(), {"coordinator", "coordinator2"})
+        do_confirm_change(self.coordinator.user, change)
+        self.assertEqual(self.holders(), {"coordinator"})
+        event = AuditEvent.objects.filter(action="keys_destroyed").get()
+        self.assertEqual(event.actor_id, self.coordinator.user.pk)
+        self.assertEqual(event.target_id, str(self.second_coordinator.user.pk))
+        key = DeskSigningKey.objects.get(active=True)
+        self.assertEqual(event.details["signing_keys"], [key.fingerprint])
+        self.assertTrue(verify().ok)
+        # The removed coordinator's password now opens nothing; the other's still signs.
+        with self.assertRaises(SigningKeyUnavailable):
+            unlock(self.second_coordinator.user, self.second_coordinator.private_key())
+        unlock(self.coordinator.user, self.coordinator.private_key())
+        self.assertEqual(self.holders(), {"coordinator"})
+
+    def test_taking_the_coordinator_role_away_destroys_shares_of_retired_keys_too(self) -> None:
+        third = enrol_persona("coordinator3", [Role.COORDINATOR, Role.HANDLER])
+        do_create_signing_key(self.coordinator.user)
+        do_create_signing_key(self.coordinator.user)  # the first one retires
+        self.assertEqual(SigningKeyShare.objects.filter(user=third.user).count(), 2)
+        change = do_change_roles(self.administrator.user, third.user, {Role.HANDLER})
+        assert change.removal_waiting is not None
+        self.assertEqual(SigningKeyShare.objects.filter(user=third.user).count(), 2)
+        do_confirm_change(self.second_coordinator.user, change.removal_waiting)
+        self.assertFalse(SigningKeyShare.objects.filter(user=third.user).exists())
+        event = AuditEvent.objects.filter(action="keys_destroyed").get()
+        self.assertEqual(event.details["signing_key_shares"], 2)
+        # Others keep theirs, of both keys.
+        self.assertEqual(SigningKeyShare.objects.filter(user=self.coordinator.user).count(), 2)
+
+    def test_a_cancelled_removal_keeps_the_share(self) -> None:
+        do_create_signing_key(self.coordinator.user)
+        change = self.remove(self.second_coordinator.user)
+        from amparo.accounts.two_person import do_cancel_change
+
+        do_cancel_change(self.coordinator.user, change)
+        self.assertIn("coordinator2", self.holders())
+        self.assertFalse(AuditEvent.objects.filter(action="keys_destroyed").exists())
+
+    def test_a_share_left_from_an_earlier_role_goes_with_the_account(self) -> None:
+        do_create_signing_key(self.coordinator.user)
+        # A share kept by someone who is no longer a coordinator (as before
+        # removal destroyed them), removed at once as a handler.
+        User.objects.filter(pk=self.second_coordinator.user.pk).update(
+            is_coordinator=False, is_handler=True
+        )
+        self.second_coordinator.user.refresh_from_db()
+        self.assertIsNone(do_deactivate(self.administrator.user, self.second_coordinator.user))
+        self.assertEqual(self.holders(), {"coordinator"})
+        self.assertTrue(AuditEvent.objects.filter(action="keys_destroyed").exists())
+
+    def test_the_upgrade_drops_the_shares_of_people_no_longer_coordinators(self) -> None:
+        third = enrol_persona("coordinator3", [Role.COORDINATOR])
+        do_create_signing_key(self.coordinator.user)
+        User.objects.filter(pk=self.second_coordinator.user.pk).update(is_active=False)
+        User.objects.filter(pk=third.user.pk).update(is_coordinator=False)
+        migration = importlib.import_module(
+            "amparo.referrals.migrations.0004_drop_stale_signing_shares"
+        )
+        migration.drop_stale_shares(apps, None)
+        self.assertEqual(self.holders(), {"coordinator"})
