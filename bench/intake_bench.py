@@ -9,7 +9,8 @@ collected static files, plain HTTP as on an onion service: AMPARO_HTTPS=0), so
 the loopback address counts as an unknown client, as Tor traffic does, and every
 receipt is stretched with the production parameters. Then each simulated
 reporter loads the form (GET, for the CSRF cookie and the one-time form token)
-and sends a multipart report with a small photo (POST, timed).
+and sends a multipart report with a small photo (POST, timed), on one connection
+kept alive between the two, as a browser does.
 
 - submissions per second and p50/p95 of the POST at concurrency 1, 4 and 16
   (throughput counts the whole GET + POST cycle);
