@@ -29,8 +29,12 @@ class SigningShareTests(ReferralTestCase):
         do_create_signing_key(self.coordinator.user)
         self.assertEqual(self.holders(), {"coordinator", "coordinator2"})
         change = self.remove(self.second_coordinator.user)
-        # Waiting for a second coordinator, nothing is destroyed yet.
+        # Waiting for a second coordinator, nothing is destroyed yet; the
+        # confirmation page says what will be.
         self.assertEqual(self.holders(), {"coordinator", "coordinator2"})
+        self.sign_in(self.coordinator)
+        page = self.client.get(f"/en/staff/people/changes/{change.pk}/")
+        self.assertContains(page, "Their share of the desk's signing key")
         do_confirm_change(self.coordinator.user, change)
         self.assertEqual(self.holders(), {"coordinator"})
         event = AuditEvent.objects.filter(action="keys_destroyed").get()
