@@ -9,9 +9,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from amparo.audit.models import AuditEvent
-from amparo.cases.models import ConsentMethod, Stage
+from amparo.cases.models import Consent, ConsentMethod, Stage
 from amparo.consent.actions import do_record_consent
-from amparo.reports import engine
+from amparo.reports import counted, engine
 from amparo.reports.actions import do_release_statistics
 from amparo.reports.tests.factories import coded_case, many
 from amparo.tests.base import AmparoTestCase
@@ -59,6 +59,36 @@ class EngineTests(AmparoTestCase):
         assert (result.cases, result.without_consent) == (6, 3)
         # A group in which nobody consents adds no row to the table.
         assert result.tables[0].rows == ["UG"]
+
+    def test_rows_that_need_the_records_or_the_last_activity_count_alike(self) -> None:
+        # The grouped query reads most rows from their own columns and the
+        # rest (latest consent record after the day asked about; received
+        # before a follow-up period) through the records and the case.
+        many(4, country="UG")
+        later_withdrawn = coded_case(country="UG")
+        later_granted = coded_case(country="UG", statistics=False)
+        for case, granted in ((later_withdrawn, False), (later_granted, True)):
+            Consent.objects.create(
+                case=case,
+                scope="statistics",
+                granted=granted,
+                wording_version="test",
+                recorded_on=datetime.date(2026, 5, 1),
+            )
+            counted.refresh(case.pk)
+        early = datetime.date(2024, 6, 1)
+        coded_case(country="UG", received_on=early, last_activity_on=datetime.date(2025, 2, 1))
+        coded_case(country="UG", received_on=early, last_activity_on=datetime.date(2024, 7, 1))
+        table = engine.TableSpec("t", "country")
+        before = engine.compute(spec(table), on=datetime.date(2026, 1, 1))
+        # On 1 January 2026 the first grant still held and the refusal too.
+        assert (before.cases, before.without_consent) == (6, 1)
+        assert before.tables[0].shown("UG") == 6
+        after = engine.compute(spec(table), on=TODAY)
+        assert (after.cases, after.without_consent) == (6, 1)
+        new_only = engine.Scope(YEAR.start, YEAR.end, follow_up=False)
+        result = engine.compute(spec(table, scope=new_only), on=datetime.date(2026, 1, 1))
+        assert (result.cases, result.without_consent) == (5, 1)
 
     def test_it_aggregates_in_one_grouped_query(self) -> None:
         many(8, country="UG")
