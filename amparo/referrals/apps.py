@@ -20,3 +20,5 @@ class ReferralsConfig(AppConfig):
         # A removed coordinator's shares of the desk's signing key go with
         # their access (amparo/accounts/hooks.py).
         accounts_hooks.signing_shares_revoked.provide(signing.do_revoke_shares)
+        # ... and the removal pages warn when theirs is the only one left.
+        accounts_hooks.holds_only_signing_share.provide(signing.holds_only_share)
