@@ -9,7 +9,8 @@ collected static files, plain HTTP as on an onion service: AMPARO_HTTPS=0), so
 the loopback address counts as an unknown client, as Tor traffic does, and every
 receipt is stretched with the production parameters. Then each simulated
 reporter loads the form (GET, for the CSRF cookie and the one-time form token)
-and sends a multipart report with a small photo (POST, timed).
+and sends a multipart report with a small photo (POST, timed), on one connection
+kept alive between the two, as a browser does.
 
 - submissions per second and p50/p95 of the POST at concurrency 1, 4 and 16
   (throughput counts the whole GET + POST cycle);
@@ -211,13 +212,20 @@ def multipart(
 
 
 class Reporter:
-    """One browser: its own connection and cookies."""
+    """One browser: its own connection and cookies.
 
-    def __init__(self, port: int) -> None:
+    ``keep_alive``: one connection for all its requests, as a browser keeps it between
+    loading the form and sending it; otherwise a new connection per request (the fault
+    scenarios, which kill workers under it, want no retry on a reused one).
+    """
+
+    def __init__(self, port: int, *, keep_alive: bool = False) -> None:
         self.port = port
+        self.keep_alive = keep_alive
         self.origin = f"http://127.0.0.1:{port}"
         self.cookies: dict[str, str] = {}
         self.receipt = ""
+        self.connection: http.client.HTTPConnection | None = None
 
     def extra_headers(self) -> dict[str, str]:
         """Headers sent with every request besides the host, cookies and form ones."""
@@ -230,24 +238,41 @@ class Reporter:
         body: bytes | None = None,
         content_type: str = "",
     ) -> tuple[int, bytes]:
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=180)
         headers = {"Host": f"127.0.0.1:{self.port}", **self.extra_headers()}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         if method == "POST":
             headers["Origin"] = self.origin
             headers["Content-Type"] = content_type
+        reused = self.connection is not None
+        if self.connection is None:
+            self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=180)
         try:
-            connection.request(method, path, body=body, headers=headers)
-            response = connection.getresponse()
+            self.connection.request(method, path, body=body, headers=headers)
+            response = self.connection.getresponse()
             data = response.read()
-            for header, value in response.getheaders():
-                if header.lower() == "set-cookie":
-                    name, _, rest = value.partition("=")
-                    self.cookies[name.strip()] = rest.split(";", 1)[0]
-            return response.status, data
-        finally:
-            connection.close()
+        except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+            self.close()
+            if not reused:
+                raise
+            # The server closed the idle connection (its keep-alive ran out) before it
+            # read this request: send it again on a new one, as a browser does.
+            return self.request(method, path, body, content_type)
+        except BaseException:
+            self.close()
+            raise
+        for header, value in response.getheaders():
+            if header.lower() == "set-cookie":
+                name, _, rest = value.partition("=")
+                self.cookies[name.strip()] = rest.split(";", 1)[0]
+        if response.will_close or not self.keep_alive:
+            self.close()
+        return response.status, data
+
+    def close(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
+            self.connection = None
 
     def submit(self, number: int) -> float:
         """Load the form, send a report; returns the POST's seconds."""
@@ -322,8 +347,11 @@ RECEIPTS: list[str] = []
 
 
 def submit_one(port: int, number: int) -> float:
-    reporter = Reporter(port)
-    elapsed = reporter.submit(number)
+    reporter = Reporter(port, keep_alive=True)
+    try:
+        elapsed = reporter.submit(number)
+    finally:
+        reporter.close()
     RECEIPTS.append(reporter.receipt)
     return elapsed
 
@@ -336,11 +364,19 @@ def run_level(port: int, concurrency: int, count: int, first: int) -> tuple[floa
     return count / (time.perf_counter() - started), latencies
 
 
+def _sign_in_once(port: int, receipt: str) -> int:
+    reporter = Reporter(port, keep_alive=True)
+    try:
+        return reporter.sign_in(receipt)
+    finally:
+        reporter.close()
+
+
 def run_sign_ins(port: int, concurrency: int, receipts: list[str]) -> tuple[float, list[int]]:
     """(successful sign-ins per second, statuses) for one sign-in per receipt."""
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=concurrency) as pool:
-        statuses = list(pool.map(lambda r: Reporter(port).sign_in(r), receipts))
+        statuses = list(pool.map(lambda r: _sign_in_once(port, r), receipts))
     ok = statuses.count(302)
     return ok / (time.perf_counter() - started), statuses
 

@@ -134,15 +134,21 @@ def measure_sandbox_overhead_ms() -> float:
     from amparo.intake.sandbox import scrub_in_sandbox
     from amparo.intake.scrub import scrub_upload
 
-    limits = {"max_bytes": 20 << 20, "max_pixels": 40_000_000}
-    scrub_in_sandbox(PHOTO, memory_bytes=768 << 20, seconds=15, **limits)  # start the server
+    max_bytes, max_pixels = 20 << 20, 40_000_000
+    limits = {"max_bytes": max_bytes, "max_pixels": max_pixels}
+    memory, seconds = 768 << 20, 15
+    scrub_in_sandbox(  # starts the fork server
+        PHOTO, max_bytes=max_bytes, max_pixels=max_pixels, memory_bytes=memory, seconds=seconds
+    )
     inside, outside = [], []
     for _ in range(15):
         started = time.perf_counter()
         scrub_upload(io.BytesIO(PHOTO), **limits)
         inside.append(time.perf_counter() - started)
         started = time.perf_counter()
-        scrub_in_sandbox(PHOTO, memory_bytes=768 << 20, seconds=15, **limits)
+        scrub_in_sandbox(
+            PHOTO, max_bytes=max_bytes, max_pixels=max_pixels, memory_bytes=memory, seconds=seconds
+        )
         outside.append(time.perf_counter() - started)
     return (statistics.median(outside) - statistics.median(inside)) * 1000
 

@@ -21,6 +21,13 @@ Figures:
   desk-sized year of 5,000 cases.
 
 Run: .venv/bin/python bench/reports_bench.py
+
+Comparing two versions back to back on the same million cases (the insert
+and the statistics table take minutes): ``AMPARO_BENCH_REUSE=1`` keeps the
+cases of an earlier run when they are all still there (as many bench cases
+and statistics rows as the bench inserts), and ``AMPARO_BENCH_PARTS=crosstab``
+runs the cross-tabulation alone (the PDF part replaces the million cases with
+its 5,000).
 """
 
 from __future__ import annotations
@@ -42,6 +49,8 @@ SERVER = "postgresql://postgres@127.0.0.1:5432"
 CASES = 1_000_000
 PDF_CASES = 5_000
 RUNS = 7
+PARTS = os.environ.get("AMPARO_BENCH_PARTS", "crosstab,pdf").split(",")
+REUSE = os.environ.get("AMPARO_BENCH_REUSE") == "1"
 
 # Region codes with weights (per 1,000,000): Oceania is rare on purpose.
 REGIONS = [("002", "UG"), ("142", "AF"), ("419", "CO"), ("150", "UA"), ("021", "US")]
@@ -146,6 +155,20 @@ def fill(count: int) -> None:
     note(f"statistics table rebuilt ({rows:,} rows) in {time.perf_counter() - started:.1f} s")
 
 
+def seeded(count: int) -> bool:
+    """Whether the database holds exactly the ``count`` cases a fill inserts, all counted."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT (SELECT count(*) FROM cases_case), "
+            "(SELECT count(*) FROM cases_case WHERE reference LIKE 'BENCH-%%'), "
+            "(SELECT count(*) FROM reports_countedcase)"
+        )
+        row = cursor.fetchone()
+    return row is not None and tuple(row) == (count, count, count)
+
+
 def crosstab() -> None:
     from amparo.reports import engine
 
@@ -162,6 +185,10 @@ def crosstab() -> None:
         timings.append(time.perf_counter() - started)
     assert result is not None
     table = result.tables[0]
+    note(
+        f"load average {os.getloadavg()[0]:.1f}; runs (ms): "
+        + ", ".join(f"{1000 * t:.0f}" for t in timings)
+    )
     note(
         f"{result.cases:,} cases counted, {result.without_consent:,} without consent; "
         f"{len(table.values)} cells, {len(table.suppressed)} suppressed "
@@ -211,9 +238,14 @@ def main() -> None:
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     setup_database()
-    fill(CASES)
-    crosstab()
-    annual_pdf()
+    if "crosstab" in PARTS:
+        if REUSE and seeded(CASES):
+            note(f"reusing the {CASES:,} cases of an earlier run")
+        else:
+            fill(CASES)
+        crosstab()
+    if "pdf" in PARTS:
+        annual_pdf()
 
 
 if __name__ == "__main__":

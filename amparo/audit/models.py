@@ -53,6 +53,7 @@ class Action(models.TextChoices):
     STATISTICS_RELEASED = "statistics_released", _("Statistics released")
     REPORT_PREPARED = "report_prepared", _("Report prepared")
     REPORT_APPROVED = "report_approved", _("Report approved")
+    STATISTICS_REBUILT = "statistics_rebuilt", _("Statistics table rebuilt")
     BACKUP_MADE = "backup_made", _("Backup made")
     BACKUP_RESTORED = "backup_restored", _("Backup restored")
     CONTENT_DELETED = "content_deleted", _("Case content deleted")

@@ -320,12 +320,19 @@ def _merge(index: OpenIndex) -> bool:
     return True
 
 
-def _append(payload: dict[str, Any]) -> None:
+def _index_public_key() -> bytes | None:
+    """The index's public key; None while there is no index (the first search builds it
+    from the cases themselves, so a change made before then needs no entry)."""
     public_key = SearchIndex.objects.values_list("public_key", flat=True).first()
+    return None if public_key is None else as_bytes(public_key)
+
+
+def _append(payload: dict[str, Any], public_key: bytes | None = None) -> None:
+    public_key = public_key or _index_public_key()
     if public_key is None:
-        return  # no index yet: the first search builds it from the cases themselves
+        return
     plain = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    SearchIndexEntry.objects.create(sealed=seal_bytes(plain, as_bytes(public_key)))
+    SearchIndexEntry.objects.create(sealed=seal_bytes(plain, public_key))
 
 
 def _safely(write: Any) -> None:
@@ -346,12 +353,17 @@ def note_case_text(opened: Any) -> None:
     case, data_key = opened.case, opened.data_key
 
     def write() -> None:
+        # The key first: without an index there is nothing to read or decrypt (a new
+        # report, for instance, skips four queries and the decryption of its texts).
+        public_key = _index_public_key()
+        if public_key is None:
+            return
         row = Case.objects.filter(pk=case.pk).only("public_id", "reference", "answers", "version")
         current = row.first()
         if current is None:
             return
         texts = [text for _kind, text in case_texts(current, data_key)]
-        _append({"c": current.pk, "v": current.version, "t": words(texts)})
+        _append({"c": current.pk, "v": current.version, "t": words(texts)}, public_key)
 
     transaction.on_commit(lambda: _safely(write))
 

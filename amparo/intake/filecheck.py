@@ -134,11 +134,20 @@ def _read(upload: EncryptedUpload) -> bytes:
         return stream.read(max_file_bytes() + 1)
 
 
-def check_files(uploads: list[EncryptedUpload], *, missing: int = 0) -> FileCheck:
+def check_files(
+    uploads: list[EncryptedUpload],
+    *,
+    missing: int = 0,
+    while_scrubbing: Callable[[], object] | None = None,
+) -> FileCheck:
     """Check and scrub the uploads; a plain, translated message for each refusal.
 
     ``missing``: file parts the browser sent that the parser could not deliver (see
     uploads.FilePartCounter); the reporter is told, never left to think they arrived.
+    ``while_scrubbing``: called while the sandbox's child process scrubs the first file
+    that needs one (every file having passed the cheap checks), before its answer is
+    awaited: a new report stretches its receipt there, so that the two run on two
+    cores at once. Not called when no file goes to the sandbox.
     """
     max_pixels = max_image_pixels()
     check = FileCheck(prepared=[], errors=[], names=[])
@@ -182,7 +191,8 @@ def check_files(uploads: list[EncryptedUpload], *, missing: int = 0) -> FileChec
         return check  # nothing decoded: a refused submission costs no decoding
     for upload, name, kind in zip(uploads, check.names, kinds, strict=True):
         try:
-            cleaned = _scrub(_read(upload), kind)
+            cleaned = _scrub(_read(upload), kind, while_scrubbing)
+            while_scrubbing = None  # once, beside the first child
         except RejectedFile as rejected:
             check.errors.append(refusal(rejected.code, name))
             check.prepared = []
@@ -202,7 +212,9 @@ def check_files(uploads: list[EncryptedUpload], *, missing: int = 0) -> FileChec
     return check
 
 
-def _scrub(data: bytes, kind: FileKind | None) -> ScrubbedFile:
+def _scrub(
+    data: bytes, kind: FileKind | None, while_waiting: Callable[[], object] | None = None
+) -> ScrubbedFile:
     if kind not in _DECODED:
         return scrub_upload(io.BytesIO(data), max_bytes=max_file_bytes())
     try:
@@ -212,6 +224,7 @@ def _scrub(data: bytes, kind: FileKind | None) -> ScrubbedFile:
             max_pixels=max_image_pixels(),
             memory_bytes=scrub_memory_bytes(),
             seconds=scrub_seconds(),
+            while_waiting=while_waiting,
         )
     except SandboxUnavailable as error:
         # Fail closed: never decode hostile files unbounded in the web worker.

@@ -8,6 +8,7 @@ and a person must never lose what they wrote without being told.
 
 from __future__ import annotations
 
+import copy
 import datetime
 import json
 import secrets
@@ -21,12 +22,13 @@ from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from amparo.intake import questionnaire as q
 from amparo.intake.desk_texts import Key
 from amparo.intake.schema import DEFAULT_MAX_LENGTH, definition_errors
+from amparo.lib import process_cache
 from amparo.reference import api as reference
 
 TOKEN_SALT = "amparo.intake.report-form"  # noqa: S105  a signing namespace, not a secret
@@ -54,6 +56,19 @@ def read_token(value: str, max_age_seconds: int) -> dict[str, str] | None:
 
 
 # --- The report form -------------------------------------------------------------
+
+
+def _own_copy(prototype: forms.Field) -> forms.Field:
+    """A form's own copy of a shared field, as Django's deepcopy of a form's fields makes
+    it (own widget and attributes, error messages, validators) except that the choices
+    are shared: they are never changed after the build, and copying the 250 countries
+    cost more than the rest of the form."""
+    field = copy.copy(prototype)
+    field.widget = copy.copy(prototype.widget)
+    field.widget.attrs = prototype.widget.attrs.copy()
+    field.error_messages = prototype.error_messages.copy()
+    field.validators = prototype.validators[:]
+    return field
 
 
 class NoMaxLengthTextInput(forms.TextInput):
@@ -177,21 +192,34 @@ class ReportForm(forms.Form):
         if mode == self.COMPLETE:
             del self.fields["form_token"]
         self.consent_choices = choices
+        # The consent and question fields are the same for every reporter: built once per
+        # process, version, language and mode (a build normalises the 250 countries and
+        # every list's choices), then each form gets its own light copy of them.
+        built = process_cache.remember(
+            ("report-form-fields", definition["version"], language, mode, get_language()),
+            self._question_fields,
+        )
+        for name, prototype in built.items():
+            self.fields[name] = _own_copy(prototype)
+
+    # Building ----------------------------------------------------------------
+
+    def _question_fields(self) -> dict[str, forms.Field]:
+        fields: dict[str, forms.Field] = {}
         for choice in self.consent_choices:
-            self.fields[f"consent_{choice['scope']}"] = forms.BooleanField(
+            fields[f"consent_{choice['scope']}"] = forms.BooleanField(
                 required=choice["required"],
-                label=q.tr(choice["label"], language),
-                help_text=q.tr(choice.get("help"), language),
+                label=q.tr(choice["label"], self.language),
+                help_text=q.tr(choice.get("help"), self.language),
                 error_messages={
                     "required": _("You need to agree to this for the desk to keep your report.")
                 },
             )
         for question in self.question_defs:
-            self._add_question(question)
+            self._add_question(fields, question)
+        return fields
 
-    # Building ----------------------------------------------------------------
-
-    def _add_question(self, question: dict[str, Any]) -> None:
+    def _add_question(self, fields: dict[str, forms.Field], question: dict[str, Any]) -> None:
         lang = self.language
         kind = question["type"]
         common: dict[str, Any] = {
@@ -212,12 +240,10 @@ class ReportForm(forms.Form):
                 "Please shorten this to %(limit_value)d characters or fewer "
                 "(it has %(show_value)d)."
             )
-            self.fields[name] = forms.CharField(max_length=limit, widget=widget, **common)
+            fields[name] = forms.CharField(max_length=limit, widget=widget, **common)
         elif kind == "choice":
             options = [(o["value"], q.tr(o["label"], lang)) for o in question["options"]]
-            self.fields[name] = forms.ChoiceField(
-                choices=options, widget=forms.RadioSelect, **common
-            )
+            fields[name] = forms.ChoiceField(choices=options, widget=forms.RadioSelect, **common)
         elif kind in ("multichoice", "vocabulary"):
             if kind == "vocabulary":
                 # A version pinned by the questionnaire offers that version's
@@ -227,22 +253,22 @@ class ReportForm(forms.Form):
                 )
             else:
                 options = [(o["value"], q.tr(o["label"], lang)) for o in question["options"]]
-            self.fields[name] = forms.MultipleChoiceField(
+            fields[name] = forms.MultipleChoiceField(
                 choices=options, widget=forms.CheckboxSelectMultiple, **common
             )
         elif kind == "country":
             common["error_messages"]["invalid_choice"] = _("Please choose a country from the list.")
-            self.fields[name] = forms.ChoiceField(
+            fields[name] = forms.ChoiceField(
                 choices=[("", _("Choose a country")), *reference.country_choices(lang)],
                 widget=PlainSelect,
                 **common,
             )
         elif kind == "when":
-            self._add_when(name, common)
+            self._add_when(fields, name, common)
 
-    def _add_when(self, name: str, common: dict[str, Any]) -> None:
+    def _add_when(self, fields: dict[str, forms.Field], name: str, common: dict[str, Any]) -> None:
         required = common["required"]
-        self.fields[f"{name}_day"] = forms.TypedChoiceField(
+        fields[f"{name}_day"] = forms.TypedChoiceField(
             required=False,
             label=_("Day"),
             choices=[("", _("Day (if known)"))] + [(str(d), str(d)) for d in range(1, 32)],
@@ -250,7 +276,7 @@ class ReportForm(forms.Form):
             coerce=int,
             empty_value=None,
         )
-        self.fields[f"{name}_month"] = forms.TypedChoiceField(
+        fields[f"{name}_month"] = forms.TypedChoiceField(
             required=False,
             label=_("Month"),
             choices=[("", _("Month (if known)"))] + [(str(m), str(n)) for m, n in MONTHS.items()],
@@ -258,7 +284,7 @@ class ReportForm(forms.Form):
             coerce=int,
             empty_value=None,
         )
-        self.fields[f"{name}_year"] = forms.IntegerField(
+        fields[f"{name}_year"] = forms.IntegerField(
             required=required,
             label=_("Year"),
             error_messages={

@@ -36,6 +36,7 @@ import os
 import resource
 import sys
 import threading
+import time
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -144,12 +145,23 @@ class _Started:
     jobs: Connection  # the parent's end: where the one job goes
     answers: Connection  # the parent's end: where the answer comes from
 
-    def drop(self) -> None:
-        """Close the pipes and make sure the child is gone."""
+    def drop(self, *, reap_later: bool = False) -> None:
+        """Close the pipes and make sure the child is gone.
+
+        ``reap_later``: the child is killed now but waited for in a thread of its own,
+        so that the request does not wait while the kernel tears the process down (a
+        few milliseconds per report with a photo).
+        """
         self.jobs.close()
         self.answers.close()
         if self.process.is_alive():
             self.process.kill()
+        if reap_later:
+            threading.Thread(target=self._reap, name="sandbox-reap", daemon=True).start()
+        else:
+            self._reap()
+
+    def _reap(self) -> None:
         self.process.join(5)
         if self.process.exitcode is not None:
             self.process.close()
@@ -231,6 +243,7 @@ def run_bounded(
     *arguments: Any,
     memory_bytes: int,
     seconds: int,
+    while_waiting: Callable[[], object] | None = None,
 ) -> Any:
     """``function(data, *arguments)`` in a bounded child process; its result.
 
@@ -238,6 +251,11 @@ def run_bounded(
     result picklable. Raises RejectedFile: the function's own, "too_costly" when the
     child ran out of memory or time or died, "corrupt" for any other exception in it;
     SandboxUnavailable when no child could be started at all.
+
+    ``while_waiting``: run here, in the caller's thread, once the child has its job and
+    before its answer is awaited (other work of the request, on another core than the
+    child's). The wall-clock bound still counts from the moment the job was sent. An
+    exception from it is the caller's: the child is dropped and it propagates.
     """
     job = (function, data, arguments, memory_bytes, seconds)
     child = _take_child()
@@ -261,15 +279,19 @@ def run_bounded(
         child.drop()  # an unpicklable job: the caller's mistake, raised as it is
         raise
     del job
+    sent = time.monotonic()
     answer: Any = None
     try:
-        # The wall-clock bound: a child that sleeps or blocks uses no CPU time.
-        if child.answers.poll(seconds):
-            answer = child.answers.recv()
-    except (EOFError, OSError):
-        answer = None  # the child died without answering: killed by a limit
+        if while_waiting is not None:
+            while_waiting()
+        try:
+            # The wall-clock bound: a child that sleeps or blocks uses no CPU time.
+            if child.answers.poll(max(0.0, seconds - (time.monotonic() - sent))):
+                answer = child.answers.recv()
+        except (EOFError, OSError):
+            answer = None  # the child died without answering: killed by a limit
     finally:
-        child.drop()
+        child.drop(reap_later=True)
     if not isinstance(answer, tuple) or len(answer) != 2:
         raise RejectedFile(TOO_COSTLY, "the child process ran out of time or memory")
     status, value = answer
@@ -280,11 +302,23 @@ def run_bounded(
 
 
 def scrub_in_sandbox(
-    data: bytes, *, max_bytes: int, max_pixels: int, memory_bytes: int, seconds: int
+    data: bytes,
+    *,
+    max_bytes: int,
+    max_pixels: int,
+    memory_bytes: int,
+    seconds: int,
+    while_waiting: Callable[[], object] | None = None,
 ) -> ScrubbedFile:
     """scrub_upload() on ``data`` in a bounded child process (see run_bounded)."""
     result = run_bounded(
-        _scrub, data, max_bytes, max_pixels, memory_bytes=memory_bytes, seconds=seconds
+        _scrub,
+        data,
+        max_bytes,
+        max_pixels,
+        memory_bytes=memory_bytes,
+        seconds=seconds,
+        while_waiting=while_waiting,
     )
     if not isinstance(result, ScrubbedFile):
         raise RejectedFile("corrupt", "unexpected answer from the child process")

@@ -190,3 +190,38 @@ def stretch_for_follow_up(receipt: str) -> list[ReceiptKeys]:
     sets = receipt_sets_in_use()
     with stretch_slot(FOLLOW_UP, wait_seconds=settings.AMPARO_STRETCH_FOLLOW_UP_WAIT):
         return [receipt_keys(receipt, set_id) for set_id in sets]
+
+
+class SubmissionStretch:
+    """stretch_for_submission for one new receipt, run either at ``run()`` (while the
+    sandbox's child scrubs the report's first file: Argon2id in this thread, the
+    scrubbing in the child, on two cores at once) or at ``result()`` if not before.
+
+    It runs in the request's own thread, as before: no thread is started, so glibc
+    keeps the 19 MiB of each stretch in the arenas of the worker's own threads. An
+    error is kept and raised by ``result()``, so that it never looks like the file's.
+    """
+
+    def __init__(self, receipt: str) -> None:
+        self._receipt = receipt
+        self._keys: tuple[str, bytes] | None = None
+        self._error: Exception | None = None
+        self.ran_while_scrubbing = False
+
+    def run(self) -> None:
+        if self._keys is None and self._error is None:
+            self.ran_while_scrubbing = True
+            try:
+                self._keys = stretch_for_submission(self._receipt)
+            except Exception as error:  # raised by result(), not inside the sandbox call
+                self._error = error
+
+    def result(self) -> tuple[str, bytes]:
+        """(lookup id, wrapping key), stretching now if ``run()`` was not called."""
+        if self._keys is None and self._error is None:
+            self._keys = stretch_for_submission(self._receipt)
+        if self._error is not None:
+            raise self._error
+        if self._keys is None:
+            raise RuntimeError("receipt stretching gave no result")
+        return self._keys

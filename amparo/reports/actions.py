@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from amparo.accounts.models import User
 from amparo.audit.log import record
-from amparo.reports import engine
+from amparo.reports import counted, engine
 from amparo.reports.models import NARRATIVE_SECTIONS, AnnualReport, Release, ReportState
 
 
@@ -111,6 +111,19 @@ def do_export(actor: User, release: Release, what: str, language: str = "") -> N
         target_id=release.pk,
         details={"what": what, "language": language},
     )
+
+
+def do_rebuild_statistics() -> int:
+    """Refill the statistics table from the source (``manage.py rebuild_statistics``).
+
+    Run by an operator on the server, so no staff member acts: the event has
+    no actor, like a backup's. It holds how many coded cases were written,
+    nothing about which. The rebuild and its event commit together.
+    """
+    with transaction.atomic():
+        written = counted.rebuild()
+        record(None, "statistics_rebuilt", target_type="statistics", details={"cases": written})
+    return written
 
 
 def default_period(today: datetime.date, starts: str) -> tuple[datetime.date, datetime.date]:

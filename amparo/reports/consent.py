@@ -37,11 +37,16 @@ def _from_records(on: datetime.date) -> Exists:
     )
 
 
-def in_force(on: datetime.date) -> Q:
-    """Rows of the statistics table whose reporter consents to statistics on ``on``."""
-    latest_applies = Q(consent_since__lte=on)
+def from_row(on: datetime.date) -> Q:
+    """``in_force`` for the rows whose latest record is not after ``on`` (the
+    row's own columns answer; no subquery). False for the other rows."""
     return (
-        latest_applies
+        Q(consent_since__lte=on)
         & Q(consent_granted=True)
         & (Q(consent_until__isnull=True) | Q(consent_until__gte=on))
-    ) | (Q(consent_since__gt=on) & Q(_from_records(on)))
+    )
+
+
+def in_force(on: datetime.date) -> Q:
+    """Rows of the statistics table whose reporter consents to statistics on ``on``."""
+    return from_row(on) | (Q(consent_since__gt=on) & Q(_from_records(on)))

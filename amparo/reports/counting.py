@@ -1,10 +1,11 @@
 """Counting in SQL: the statistics table grouped by what the releases need.
 
 One query per release over ``CountedCase`` (one narrow row per coded case,
-kept in step by counted.py): the eligible, consenting cases of every
-release's period, grouped by the attributes the release's tables need and by
-the period part each case falls in. Python then walks the groups, never the
-cases.
+kept in step by counted.py): the eligible cases of every release's period,
+grouped by the attributes the release's tables need and by the period part
+each case falls in, each group counted twice: its consenting cases (``n``)
+and all of them (``everyone``, for the one total of cases left out for lack
+of consent). Python then walks the groups, never the cases.
 """
 
 from __future__ import annotations
@@ -33,9 +34,8 @@ from django.db.models.aggregates import Aggregate
 from django.db.models.functions import Concat
 
 from amparo.cases.models import Case
-from amparo.reference.data import regions
 from amparo.reports import consent
-from amparo.reports.dimensions import DIMENSIONS, ReleaseSpec, Scope
+from amparo.reports.dimensions import DIMENSIONS, ReleaseSpec
 from amparo.reports.models import CountedCase
 
 
@@ -66,12 +66,12 @@ def _last_activity(specs: Sequence[ReleaseSpec]) -> Any:
     """The case's last activity day, read from the case only where a release needs
     it: for cases received before the latest follow-up period's first day (a
     case received on or after it is new in every follow-up release). NULL else."""
-    starts = [spec.scope.start for spec in specs if spec.scope.follow_up]
-    if not starts:
+    split = _follow_up_start(specs)
+    if split is None:
         return Value(None, output_field=DateField())
     activity = Subquery(Case.objects.filter(pk=OuterRef("case_id")).values("last_activity_on")[:1])
     return When_(
-        When(received_on__lt=max(starts), then=activity),
+        When(received_on__lt=split, then=activity),
         default=Value(None),
         output_field=DateField(),
     )
@@ -113,10 +113,57 @@ SOURCES = (
 )
 
 
+def _follow_up_start(specs: Sequence[ReleaseSpec]) -> datetime.date | None:
+    """The latest first day of a follow-up period: cases received before it may
+    count as follow-up and need their last activity."""
+    starts = [spec.scope.start for spec in specs if spec.scope.follow_up]
+    return max(starts) if starts else None
+
+
+def _part(
+    specs: Sequence[ReleaseSpec],
+    boundaries: Sequence[datetime.date],
+    needed: set[str],
+    rows: Q,
+    last_activity: Any,
+    consenting: Q,
+) -> QuerySet[CountedCase, dict[str, Any]]:
+    """The ``rows`` of the statistics table in ``specs``' periods, grouped by the
+    period parts and what ``needed`` names; each group's consenting cases
+    (``n``) and all of them (``everyone``: those left out are the difference)."""
+    queryset = (
+        eligible().filter(rows).annotate(last_activity=last_activity).filter(_in_any_period(specs))
+    )
+    annotations: dict[str, Any] = {
+        "received_bucket": _bucket("received_on", boundaries),
+        "activity_bucket": _bucket("last_activity", boundaries),
+    }
+    sources: dict[str, Any] = {name: F(name) for name in SOURCES}
+    if "measures" in needed:
+        measure = apps.get_model("protection", "Measure")
+        sources["measures"] = Subquery(
+            measure.objects.filter(case=OuterRef("case_id"))
+            .values("case")
+            .annotate(codes=_JoinedCodes(Concat("kind", Value("~"), "status")))
+            .values("codes")[:1]
+        )
+    for name in sorted(needed):
+        annotations[f"a_{name}"] = sources[name]
+    return (
+        queryset.annotate(**annotations)
+        .values(*annotations)
+        .annotate(n=Count("pk", filter=consenting), everyone=Count("pk"))
+        .order_by()
+    )
+
+
 def grouped(
     specs: Sequence[ReleaseSpec], on: datetime.date
 ) -> tuple[list[dict[str, Any]], list[datetime.date]]:
-    """The consenting cases of ``specs``' periods grouped by what they need (one query)."""
+    """The cases of ``specs``' periods grouped by what they need (one query).
+
+    Each group's ``n`` counts its consenting cases, ``everyone`` all of them.
+    """
     # Country and situation always: the headline counts them from the same groups.
     needed: set[str] = {"country", "situation"}
     for spec in specs:
@@ -134,29 +181,23 @@ def grouped(
         {spec.scope.start for spec in specs}
         | {spec.scope.end + datetime.timedelta(days=1) for spec in specs}
     )
-    queryset = (
-        eligible()
-        .annotate(last_activity=_last_activity(specs))
-        .filter(consent.in_force(on))
-        .filter(_in_any_period(specs))
-    )
-    annotations: dict[str, Any] = {
-        "received_bucket": _bucket("received_on", boundaries),
-        "activity_bucket": _bucket("last_activity", boundaries),
-    }
-    sources: dict[str, Any] = {name: F(name) for name in SOURCES}
-    if "measures" in needed:
-        measure = apps.get_model("protection", "Measure")
-        sources["measures"] = Subquery(
-            measure.objects.filter(case=OuterRef("case_id"))
-            .values("case")
-            .annotate(codes=_JoinedCodes(Concat("kind", Value("~"), "status")))
-            .values("codes")[:1]
-        )
-    for name in sorted(needed):
-        annotations[f"a_{name}"] = sources[name]
-    grouped_rows = (
-        queryset.annotate(**annotations).values(*annotations).annotate(n=Count("pk")).order_by()
+    # Two parts, one statement. Most rows need neither correlated subquery:
+    # received on or after the latest follow-up start (no last activity to
+    # read: it is NULL for them anyway) and whose latest consent record is
+    # not after ``on`` (the row's own columns answer the consent rule).
+    # Without the subqueries PostgreSQL may scan and aggregate that part in
+    # parallel. The rest reads the case and the records as before; the two
+    # conditions are exact complements, so every row is in one part.
+    plain = Q(consent_since__isnull=True) | Q(consent_since__lte=on)
+    rest = Q(consent_since__gt=on)
+    split = _follow_up_start(specs)
+    if split is not None:
+        plain &= Q(received_on__gte=split)
+        rest |= Q(received_on__lt=split)
+    no_activity = Value(None, output_field=DateField())
+    grouped_rows = _part(specs, boundaries, needed, plain, no_activity, consent.from_row(on)).union(
+        _part(specs, boundaries, needed, rest, _last_activity(specs), consent.in_force(on)),
+        all=True,
     )
     with transaction.atomic():
         if connection.vendor == "postgresql":
@@ -174,19 +215,3 @@ def grouped(
         for name in needed:
             row[name] = row.pop(f"a_{name}")
     return rows, boundaries
-
-
-def scoped(queryset: QuerySet[CountedCase], scope: Scope) -> QuerySet[CountedCase]:
-    """``queryset`` narrowed to one release's period and filters, in SQL."""
-    queryset = queryset.annotate(last_activity=_last_activity([ReleaseSpec(scope, ())])).filter(
-        _in_any_period([ReleaseSpec(scope, ())])
-    )
-    if scope.situation:
-        queryset = queryset.filter(situation=scope.situation)
-    if scope.assembly_session:
-        queryset = queryset.filter(assembly_session=scope.assembly_session)
-    if scope.region:
-        wanted = ("419", "021", "019") if scope.region == "019" else (scope.region,)
-        members = [c for c, r in regions.COUNTRY_REGION.items() if r in wanted]
-        queryset = queryset.filter(Q(region__in=wanted) | Q(region="", country__in=members))
-    return queryset

@@ -10,7 +10,7 @@ column total), so the audit models the real linear structure.
 
 The audit is the attacker's linear programme: variables x_a >= 0 per atom,
 one equation per published cell, and for each protected quantity the minimum
-and maximum of its sum (SciPy's HiGHS). Two deliberate choices make it
+and maximum of its sum (HiGHS, through lp.py). Two deliberate choices make it
 stricter than a real attacker, never laxer:
 
 - atoms are the groups that actually hold cases: an attacker does not know
@@ -29,9 +29,7 @@ import math
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-import numpy as np
-from scipy.optimize import linprog
-from scipy.sparse import csr_matrix
+from amparo.reports import lp
 
 CellId = str
 #: The smallest threshold the code accepts, whatever the setting says.
@@ -135,31 +133,12 @@ def audit(
     n = len(structure.counts)
     if n == 0:
         return {name: Bounds(0, 0) for name in quantities}
-    rows: list[int] = []
-    cols: list[int] = []
-    rhs: list[float] = []
-    row = 0
-    for cell, value in published.items():
-        atoms = structure.cell_atoms.get(cell, ())
-        if not atoms:
-            continue  # a published empty cell pins nothing the atoms hold
-        rows.extend([row] * len(atoms))
-        cols.extend(atoms)
-        rhs.append(float(value))
-        row += 1
-    a_eq = csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(row, n)) if row else None
-    b_eq = np.array(rhs) if row else None
+    attacker = lp.tightest(n, published, structure.cell_atoms)
     result: dict[str, Bounds] = {}
     for name, atom_indices in quantities.items():
-        c = np.zeros(n)
-        c[list(atom_indices)] = 1.0
-        high_lp = linprog(-c, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
-        if high_lp.status == 3:  # unbounded
-            high: float = math.inf
-        elif high_lp.status == 0:
-            high = math.floor(-high_lp.fun + 1e-6)
-        else:
-            raise RuntimeError(f"audit LP failed for {name}: {high_lp.message}")
+        atoms = list(atom_indices)
+        high_lp = attacker.maximum(atoms)
+        high: float = math.inf if math.isinf(high_lp) else math.floor(high_lp + 1e-6)
         if stop_below is not None and high < stop_below:
             # Even a minimum of 0 leaves it too narrow: no need to solve for it.
             result[name] = Bounds(0, high)
@@ -167,10 +146,8 @@ def audit(
         if failing_below is not None and high < failing_below:
             result[name] = Bounds(0, high)
             continue
-        low_lp = linprog(c, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
-        if low_lp.status != 0:
-            raise RuntimeError(f"audit LP failed for {name}: {low_lp.message}")
-        low = max(0, math.ceil(low_lp.fun - 1e-6))
+        low_lp = attacker.minimum(atoms)
+        low = max(0, math.ceil(low_lp - 1e-6))
         result[name] = Bounds(low, high)
         if stop_below is not None and high - low < stop_below:
             return result

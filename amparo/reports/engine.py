@@ -1,8 +1,9 @@
 """The statistics engine: counts by one or two dimensions, protected.
 
-One SQL query per release (counting.py) groups the eligible, consenting
-cases of the statistics table by the coded attributes the release needs
-(dimensions.py says which); Python walks the groups, never the cases. Each
+One SQL query per release (counting.py) groups the eligible cases of the
+statistics table by the coded attributes the release needs (dimensions.py
+says which), counting the consenting ones and all of them; Python walks the
+groups, never the cases. Each
 group becomes an atom of the disclosure-control structure (disclosure.py)
 holding the cells it counts in, for the new release and for every earlier
 release whose period overlaps it, so that differencing two releases is
@@ -25,7 +26,7 @@ from typing import Any
 from django.conf import settings
 
 from amparo.reports import disclosure
-from amparo.reports.counting import eligible, grouped, scoped
+from amparo.reports.counting import grouped
 from amparo.reports.dimensions import (
     COARSER,
     DIMENSIONS,
@@ -193,9 +194,14 @@ def compute(
     seen_rows: dict[str, set[str]] = {t.key: set() for t in spec.tables}
     seen_columns: dict[str, set[str]] = {t.key: set() for t in spec.tables}
     cases = 0
+    in_scope = 0  # consenting or not: the cases left out are the difference
     for row in rows:
         cells: set[str] = set()
         view = _row_scope(row, boundaries, spec.scope)
+        if view is not None:
+            in_scope += row["everyone"]
+        if not row["n"]:
+            continue  # nobody in the group consents: it is counted nowhere
         if view is not None:
             cells |= _cells_of(view, spec, "")
             cases += row["n"]
@@ -273,7 +279,6 @@ def compute(
     for result in tables:
         result.suppressed = {c for c in result.values if c in protection.suppressed}
 
-    in_scope = scoped(eligible(), spec.scope).count()
     return Release(
         spec=spec,
         threshold=k,

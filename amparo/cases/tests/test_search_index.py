@@ -9,6 +9,7 @@ import tempfile
 import uuid
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 from django.test import TransactionTestCase, override_settings
 
@@ -85,6 +86,20 @@ class BuildTests(IndexTestCase):
         search_index.close()
         self.assertEqual(self.search("KINGFISHER"), [case.reference])
         self.assertTrue(search_index.is_open())
+
+    def test_before_the_first_search_a_change_costs_one_query_and_no_decryption(self) -> None:
+        with self.captureOnCommitCallbacks(execute=False) as callbacks:
+            created = make_case("The word is kingfisher")
+        hook = mock.patch.object(search_index, "case_texts", side_effect=AssertionError("read"))
+        with hook, self.assertNumQueries(1):
+            for callback in callbacks:
+                callback()
+        self.assertFalse(SearchIndexEntry.objects.exists())
+        # Once the index exists the same change is queued, with its words.
+        self.assertEqual(self.search("kingfisher"), [created.case.reference])
+        with self.captureOnCommitCallbacks(execute=True):
+            search_index.note_case_text(created.opened)
+        self.assertEqual(SearchIndexEntry.objects.count(), 1)
 
     def test_the_view_searches_through_the_index_and_audits_the_counts(self) -> None:
         case = make_case("A grey heron at the door").case

@@ -15,6 +15,7 @@ from amparo.crypto import (
     decrypt_file,
     encrypt_file,
     file_associated_data,
+    files,
     iter_decrypt,
     new_data_key,
 )
@@ -385,3 +386,28 @@ def test_an_abandoned_encryptor_does_not_leave_its_hashing_thread_behind() -> No
     while threading.active_count() > before and time.monotonic() < deadline:
         time.sleep(0.01)
     assert threading.active_count() == before
+
+
+@pytest.mark.parametrize("chunk_size", [16, 64, 100])
+@pytest.mark.parametrize("length", [0, 1, 15, 100, 1000, 1500, 4100])
+def test_every_message_is_its_count_its_bytes_and_zeros(length: int, chunk_size: int) -> None:
+    # The message buffer is reused: no byte of an earlier message may remain in a later
+    # one (the last data's fill and the padding messages are zeros, as the format says).
+    data = bytes(i % 255 + 1 for i in range(length))  # no zero byte
+    blob = encrypt(data, chunk_size=chunk_size)
+    state = bindings.crypto_secretstream_xchacha20poly1305_state()
+    bindings.crypto_secretstream_xchacha20poly1305_init_pull(state, blob[5:PREFIX_AND_HEADER], KEY)
+    size = 4 + chunk_size + bindings.crypto_secretstream_xchacha20poly1305_ABYTES
+    first_ad = files._first_ad(blob[:5], AD)
+    seen = b""
+    counts = []
+    for number, start in enumerate(range(PREFIX_AND_HEADER, len(blob), size)):
+        message, _tag = bindings.crypto_secretstream_xchacha20poly1305_pull(
+            state, blob[start : start + size], first_ad if number == 0 else None
+        )
+        count = int.from_bytes(message[:4], "big")
+        counts.append(count)
+        seen += message[4 : 4 + count]
+        assert message[4 + count :] == bytes(chunk_size - count)
+    assert seen == data
+    assert len(counts) == max(1, -(-padme(length) // chunk_size))

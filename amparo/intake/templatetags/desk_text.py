@@ -14,6 +14,8 @@ from django import template
 from django.utils.html import format_html, urlize
 from django.utils.safestring import SafeString, mark_safe
 
+from amparo.lib import process_cache
+
 register = template.Library()
 
 # "+" then a digit, then digits with single spaces, dashes, dots or
@@ -45,14 +47,24 @@ def _linked(text: str) -> str:
 
 @register.filter(is_safe=True)
 def desk_text(text: str) -> SafeString:
-    """Plain text to paragraphs: a blank line starts one, a newline breaks a line."""
+    """Plain text to paragraphs: a blank line starts one, a newline breaks a line.
+
+    For the desk's public wording only (its texts, a questionnaire's consent text): the
+    HTML is kept per process (amparo.lib.process_cache), since linking addresses and
+    phone numbers cost a few milliseconds on every page that shows them.
+    """
+    html = process_cache.remember(("desk_text_html", text or ""), lambda: _html(text))
+    return mark_safe(html)  # noqa: S308  every piece escaped by urlize or format_html
+
+
+def _html(text: str) -> str:
     paragraphs = re.split(r"\n\s*\n", (text or "").replace("\r\n", "\n").strip())
-    html = "\n\n".join(
+    # Every piece is escaped by urlize or format_html.
+    return "\n\n".join(
         "<p>" + "<br>".join(_linked(line) for line in paragraph.split("\n")) + "</p>"
         for paragraph in paragraphs
         if paragraph.strip()
     )
-    return mark_safe(html)  # noqa: S308  every piece was escaped by urlize or format_html
 
 
 @register.filter

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import time
+from typing import Any
 from unittest import mock
 
 import pytest
@@ -48,6 +49,16 @@ def refuse(data: bytes) -> bytes:
 
 def fail(data: bytes) -> bytes:
     raise KeyError(data)
+
+
+def wait_for_marker(data: bytes) -> bytes:
+    import os
+
+    path = data.decode()
+    deadline = time.monotonic() + 8
+    while not os.path.exists(path) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return b"seen" if os.path.exists(path) else b"never"
 
 
 def refusal_code(function: object, *arguments: object, seconds: int = 5) -> str:
@@ -159,3 +170,45 @@ def test_a_waiting_child_ends_when_the_worker_drops_it() -> None:
     child.process.join(10)
     assert child.process.exitcode == 0
     child.answers.close()
+
+
+def test_work_given_to_do_while_waiting_runs_beside_the_child(tmp_path: Any) -> None:
+    # The child answers only once the marker exists, and only the caller's work creates
+    # it: done one after the other, the child would have run out of time first.
+    marker = tmp_path / "marker"
+    answer = run_bounded(
+        wait_for_marker,
+        str(marker).encode(),
+        memory_bytes=256 * MIB,
+        seconds=10,
+        while_waiting=marker.touch,
+    )
+    assert answer == b"seen"
+
+
+def test_the_wall_clock_bound_counts_from_the_job_not_from_the_work_beside_it() -> None:
+    started = time.monotonic()
+    with pytest.raises(RejectedFile) as caught:
+        run_bounded(
+            sleep, b"x", memory_bytes=256 * MIB, seconds=1, while_waiting=lambda: time.sleep(1.5)
+        )
+    assert caught.value.code == "too_costly"
+    assert time.monotonic() - started < 2.5  # not 1.5 s of work and then a whole second
+
+
+def test_an_error_in_the_work_beside_is_the_callers_and_the_child_is_dropped() -> None:
+    def broken() -> None:
+        raise OSError("the caller's own")
+
+    taken: list[Any] = []
+    real_take = sandbox._take_child
+
+    def take() -> Any:
+        taken.append(real_take())
+        return taken[-1]
+
+    taking = mock.patch.object(sandbox, "_take_child", side_effect=take)
+    with taking, pytest.raises(OSError, match="the caller's own"):
+        run_bounded(echo, b"abc", b"!", memory_bytes=256 * MIB, seconds=10, while_waiting=broken)
+    (child,) = taken
+    assert child.answers.closed and child.jobs.closed  # dropped (killed, reaped aside)

@@ -24,7 +24,7 @@ from amparo.intake.actions import IntakeError, do_submit_report, token_used
 from amparo.intake.desk_texts import desk_texts
 from amparo.intake.filecheck import missing_errors
 from amparo.intake.forms import ReportForm, make_token, read_token
-from amparo.intake.stretching import stretch_for_submission
+from amparo.intake.stretching import SubmissionStretch
 from amparo.intake.uploads import (
     EncryptedUpload,
     encrypt_uploads,
@@ -225,8 +225,15 @@ def _submit(request: HttpRequest, uploads: list[EncryptedUpload], mode: str) -> 
         form.data = without(form.data, "website")
         form_ok = False
     missing = file_parts_missing(request)
+    if form_ok and token_used(posted["n"]):
+        # Before any file is decoded or any receipt stretched: a replayed form costs little.
+        return _already_sent(request)
+    # The receipt is stretched while the sandbox's child scrubs the first file (once every
+    # file passed the cheap checks): two cores at once, not one after the other.
+    receipt = generate_receipt()
+    stretch = SubmissionStretch(receipt)
     if form_ok:
-        files = check_files(uploads, missing=missing)
+        files = check_files(uploads, missing=missing, while_scrubbing=stretch.run)
     else:
         files = FileCheck([], missing_errors(missing), names)
     if not form_ok or files.errors:
@@ -247,13 +254,9 @@ def _submit(request: HttpRequest, uploads: list[EncryptedUpload], mode: str) -> 
             status=400,
             token=token,
         )
-    if token_used(posted["n"]):
-        return _already_sent(request)
-
     answers = form.answers()
     urgent = mode == ReportForm.URGENT or bool(form.cleaned_data.get("urgent"))
-    receipt = generate_receipt()
-    lookup_id, wrapping_key = stretch_for_submission(receipt)
+    lookup_id, wrapping_key = stretch.result()
     try:
         new = do_submit_report(
             answers=answers,

@@ -10,6 +10,8 @@ from typing import Any
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from amparo.audit.log import verify
+from amparo.audit.models import AuditEvent
 from amparo.cases.actions.coding import CodingValues, do_code_case
 from amparo.cases.actions.desk import do_change_stage
 from amparo.cases.models import Case, ConsentMethod, Stage
@@ -200,7 +202,13 @@ class RebuildTests(DeskTestCase):
         CountedCase.objects.update(consent_granted=False)
         with self.assertRaisesMessage(CommandError, "1 case(s)"):
             call_command("rebuild_statistics", "--check", stdout=StringIO())
+        # A check changes nothing and records nothing; a rebuild is audited.
+        assert not AuditEvent.objects.filter(action="statistics_rebuilt").exists()
         CountedCase.objects.all().delete()
         call_command("rebuild_statistics", stdout=out)
         assert list(CountedCase.objects.values(*counted.COLUMNS)) == expected
         assert counted.differences() == []
+        event = AuditEvent.objects.get(action="statistics_rebuilt")
+        assert event.actor_id is None
+        assert (event.target_type, event.details) == ("statistics", {"cases": 1})
+        assert verify().ok

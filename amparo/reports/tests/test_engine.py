@@ -9,9 +9,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from amparo.audit.models import AuditEvent
-from amparo.cases.models import ConsentMethod, Stage
+from amparo.cases.models import Consent, ConsentMethod, Stage
 from amparo.consent.actions import do_record_consent
-from amparo.reports import engine
+from amparo.reports import counted, engine
 from amparo.reports.actions import do_release_statistics
 from amparo.reports.tests.factories import coded_case, many
 from amparo.tests.base import AmparoTestCase
@@ -40,6 +40,56 @@ class EngineTests(AmparoTestCase):
         assert result.without_consent == 5
         assert (result.cases, result.countries, result.situations) == (13, 2, 1)
 
+    def test_those_left_out_are_counted_within_the_releases_filters(self) -> None:
+        # Counted from the same groups as the figures: only the cases the
+        # filters keep, whether the region is coded or follows from the country.
+        many(6, country="UG", region="002")
+        many(2, country="UG", region="002", statistics=False)
+        many(1, country="KE", region="", statistics=None)
+        many(3, country="CO", region="419", situation="", statistics=False)
+        many(2, country="UG", region="002", received_on=datetime.date(2024, 6, 1), statistics=False)
+        many(1, country="UG", region="002", stage=Stage.DUPLICATE, statistics=False)
+        africa = engine.Scope(YEAR.start, YEAR.end, region="002")
+        result = engine.compute(spec(engine.TableSpec("t", "country"), scope=africa), on=TODAY)
+        assert (result.cases, result.without_consent) == (6, 3)
+        everywhere = engine.compute(spec(engine.TableSpec("t", "country")), on=TODAY)
+        assert (everywhere.cases, everywhere.without_consent) == (6, 6)
+        uganda = engine.Scope(YEAR.start, YEAR.end, situation="uganda")
+        result = engine.compute(spec(engine.TableSpec("t", "country"), scope=uganda), on=TODAY)
+        assert (result.cases, result.without_consent) == (6, 3)
+        # A group in which nobody consents adds no row to the table.
+        assert result.tables[0].rows == ["UG"]
+
+    def test_rows_that_need_the_records_or_the_last_activity_count_alike(self) -> None:
+        # The grouped query reads most rows from their own columns and the
+        # rest (latest consent record after the day asked about; received
+        # before a follow-up period) through the records and the case.
+        many(4, country="UG")
+        later_withdrawn = coded_case(country="UG")
+        later_granted = coded_case(country="UG", statistics=False)
+        for case, granted in ((later_withdrawn, False), (later_granted, True)):
+            Consent.objects.create(
+                case=case,
+                scope="statistics",
+                granted=granted,
+                wording_version="test",
+                recorded_on=datetime.date(2026, 5, 1),
+            )
+            counted.refresh(case.pk)
+        early = datetime.date(2024, 6, 1)
+        coded_case(country="UG", received_on=early, last_activity_on=datetime.date(2025, 2, 1))
+        coded_case(country="UG", received_on=early, last_activity_on=datetime.date(2024, 7, 1))
+        table = engine.TableSpec("t", "country")
+        before = engine.compute(spec(table), on=datetime.date(2026, 1, 1))
+        # On 1 January 2026 the first grant still held and the refusal too.
+        assert (before.cases, before.without_consent) == (6, 1)
+        assert before.tables[0].shown("UG") == 6
+        after = engine.compute(spec(table), on=TODAY)
+        assert (after.cases, after.without_consent) == (6, 1)
+        new_only = engine.Scope(YEAR.start, YEAR.end, follow_up=False)
+        result = engine.compute(spec(table, scope=new_only), on=datetime.date(2026, 1, 1))
+        assert (result.cases, result.without_consent) == (5, 1)
+
     def test_it_aggregates_in_one_grouped_query(self) -> None:
         many(8, country="UG")
         many(8, country="KE")
@@ -52,7 +102,8 @@ class EngineTests(AmparoTestCase):
             for q in queries
             if not q["sql"].startswith(("SET LOCAL", "SAVEPOINT", "RELEASE SAVEPOINT"))
         ]
-        assert len(reads) == 2  # the groups, and the cases in scope (for those left out)
+        # One read: the groups count the cases left out for lack of consent too.
+        assert reads == grouped
 
     def test_a_case_with_two_types_counts_in_both_rows_and_once_in_the_total(self) -> None:
         many(6, reprisal_types=["threats.death_threat", "life.assault"])
