@@ -11,7 +11,8 @@ Design and threat analysis: docs/desk.md, "The coordinators' search index".
   back, nor the index.
 * In memory: a signed-in coordinator's private key (from their session) opens
   their copy of the index key; the worker decrypts the snapshot, replays the
-  pending entries and keeps the result in this process, for one idle period
+  pending entries and keeps the result (the words and an inverted index,
+  ``amparo.cases.search_words``) in this process, for one idle period
   at most (the session's), and drops it when the last coordinator who used it
   here signs out or when it grows past its size bound.
 * Kept in step by the actions that change searchable text: each queues, after
@@ -19,9 +20,12 @@ Design and threat analysis: docs/desk.md, "The coordinators' search index".
   case's version, so an older entry never overwrites a newer one), its coding
   labels, or its removal. A visible case the index lacks is decrypted with the
   searcher's own key and added, so the first search builds the index.
-* Access: hits are looked up only among ``visible_cases(user)``, the cases
-  sealed to the searcher, and the shown ones are decrypted again with the
-  searcher's key, so a result line never rests on the index alone.
+* Access: the index holds only cases sealed to every holder of its key
+  (``amparo.cases.search_keys``), so no holder reads through it a case they
+  could not open; other visible cases are searched per request. Hits are
+  looked up only among ``visible_cases(user)``, the cases sealed to the
+  searcher, and the shown ones are decrypted again with the searcher's key, so
+  a result line never rests on the index alone.
 
 Handlers, and coordinators without a copy of the index key, search per request
 (``amparo.cases.search.search_cases``).
@@ -29,7 +33,6 @@ Handlers, and coordinators without a copy of the index key, search per request
 
 from __future__ import annotations
 
-import hmac
 import json
 import logging
 import threading
@@ -41,8 +44,9 @@ from django.db import transaction
 
 from amparo.accounts.models import User
 from amparo.audit.log import record
+from amparo.cases import search_keys
 from amparo.cases.access import visible_cases
-from amparo.cases.models import Case, CaseKey, SearchIndex, SearchIndexEntry, SearchIndexKey
+from amparo.cases.models import Case, SearchIndex, SearchIndexEntry, SearchIndexKey
 from amparo.cases.search import (
     CODING,
     Outcome,
@@ -54,17 +58,14 @@ from amparo.cases.search import (
     query_terms,
     search_cases,
 )
-from amparo.cases.search_words import OpenIndex, apply_entry, candidates, words
+from amparo.cases.search_words import OpenIndex, apply_entry, candidates, drop, rebuild, words
 from amparo.crypto import (
     DecryptionError,
     decrypt_field,
     derive_public_key,
     encrypt_field,
-    generate_keypair,
-    open_data_key,
     open_sealed_bytes,
     seal_bytes,
-    seal_data_key,
     subkey,
 )
 from amparo.lib.binary import as_bytes
@@ -136,97 +137,30 @@ def _touch(index: OpenIndex) -> None:
         _schedule(idle_seconds())
 
 
-# --- Keys ----------------------------------------------------------------------------
-
-
-def _may_hold(user: Any) -> bool:
-    return bool(user.is_active and user.is_coordinator and user.public_key)
-
-
-def _create(creator: User) -> SearchIndex:
-    """The index row, made now with a new key pair sealed to every coordinator if none exists."""
-    pair = generate_keypair()
-    with transaction.atomic():
-        row, created = SearchIndex.objects.get_or_create(pk=1, defaults={"public_key": pair.public})
-        if created:
-            holders = list(
-                User.objects.filter(is_active=True, is_coordinator=True, public_key__isnull=False)
-            )
-            SearchIndexKey.objects.bulk_create(
-                SearchIndexKey(
-                    user=u, sealed_key=seal_data_key(pair.private, as_bytes(u.public_key))
-                )
-                for u in holders
-            )
-            record(
-                creator,
-                "access_granted",
-                target_type="search_index",
-                details={"to": sorted(u.pk for u in holders)},
-            )
-    return row
-
-
-def _index_key(user: Any, private_key: bytes, public_key: bytes) -> bytes | None:
-    """The index's private key through ``user``'s sealed copy, or None."""
-    sealed = SearchIndexKey.objects.filter(user=user).values_list("sealed_key", flat=True).first()
-    if sealed is None:
-        return None
-    try:
-        key = open_data_key(as_bytes(sealed), as_bytes(user.public_key), private_key)
-    except DecryptionError:
-        return None
-    # A copy sealed to someone by a database writer with a key pair of their own
-    # would open, but to the wrong index: refuse it.
-    if not hmac.compare_digest(derive_public_key(key), public_key):
-        return None
-    return key
+# --- Keys (amparo.cases.search_keys: who holds it, which cases it may hold) ------
 
 
 def grant_key(granter: User, granter_private_key: bytes, grantee: User) -> bool:
     """Seal the index key to ``grantee`` (a coordinator) from the granter's own copy.
 
     Called with the sharing of every case (``do_share_all_cases``): the index
-    holds the words of the granter's cases, so it goes with them. False when
-    there is no index yet, the grantee is not a coordinator, or the granter
-    holds no copy.
+    holds only cases the granter holds, so it goes with them. False when there
+    is no index yet, the grantee is not a coordinator or lacks one of the
+    granter's cases, or the granter holds no copy.
     """
-    row = SearchIndex.objects.only("public_key").first()
-    if row is None or not _may_hold(grantee):
-        return False
-    key = _index_key(granter, granter_private_key, as_bytes(row.public_key))
-    if key is None:
-        return False
-    with transaction.atomic():
-        SearchIndexKey.objects.update_or_create(
-            user=grantee, defaults={"sealed_key": seal_data_key(key, as_bytes(grantee.public_key))}
-        )
-        record(
-            granter,
-            "access_granted",
-            target_type="search_index",
-            details={"to": [grantee.pk]},
-        )
-    return True
+    return search_keys.grant(granter, granter_private_key, grantee)
 
 
 def revoke_key(actor: User | None, person: User) -> bool:
-    """Destroy ``person``'s copy of the index key unless they are an active coordinator."""
-    if _may_hold(person):
+    """Destroy ``person``'s copy of the index key unless they are an active coordinator;
+    the key pair is rotated at the next merge."""
+    if not search_keys.revoke(actor, person):
         return False
-    deleted, _ = SearchIndexKey.objects.filter(user=person).delete()
     with _lock:
         if _open is not None:
             _open.holders.discard(person.pk)
-    if deleted:
-        record(
-            actor,
-            "keys_destroyed",
-            target_type="user",
-            target_id=str(person.pk),
-            details={"search_index": True},
-        )
-    return bool(deleted)
+            _open.dirty = True  # merge, and so rotate, at the next search
+    return True
 
 
 # --- Snapshot and entries -------------------------------------------------------
@@ -260,10 +194,21 @@ def _load(index: OpenIndex) -> None:
             pk, v, text, cv, coding = line.split("\t")
             index.cases[int(pk)] = [int(v), text, int(cv), coding]
             index.chars += len(text) + len(coding)
+    rebuild(index)
     index.version = version
     index.applied = set()
     index.dirty = False
-    index.scan, index.starts, index.scan_pks, index.changed = b"", [], [], set()
+
+
+def _open_entry(index: OpenIndex, sealed: bytes) -> bytes:
+    try:
+        return open_sealed_bytes(sealed, index.public_key, index.private_key)
+    except DecryptionError:
+        if index.previous_key is None:
+            raise
+        # Sealed to the key before a rotation, by a writer that read it just before.
+        previous_public = derive_public_key(index.previous_key)
+        return open_sealed_bytes(sealed, previous_public, index.previous_key)
 
 
 def _catch_up(index: OpenIndex) -> int:
@@ -276,9 +221,7 @@ def _catch_up(index: OpenIndex) -> int:
     count = 0
     for pk, sealed in pending.iterator(chunk_size=_BATCH):
         try:
-            entry = json.loads(
-                open_sealed_bytes(as_bytes(sealed), index.public_key, index.private_key)
-            )
+            entry = json.loads(_open_entry(index, as_bytes(sealed)))
             apply_entry(index, entry)
         except (DecryptionError, ValueError, KeyError, TypeError):
             # Anyone can seal to the public key: a malformed entry is dropped, not trusted.
@@ -288,21 +231,36 @@ def _catch_up(index: OpenIndex) -> int:
     return count
 
 
-def _merge(index: OpenIndex) -> bool:
+def _merge(index: OpenIndex, actor: Any = None) -> bool:
     """Rewrite the snapshot with what this process holds and delete the entries it merged.
 
-    Cases nobody holds a key to any more (shredded, deleted) leave the index here.
-    False when another process merged first (the next use reloads its snapshot).
+    Cases not sealed to every holder of the index key (shredded, deleted, access
+    withdrawn) leave the index here, and the key pair is rotated when a holder's
+    copy was destroyed. False when another process merged first (the next use
+    reloads its snapshot).
     """
     with transaction.atomic():
-        row = SearchIndex.objects.select_for_update().only("version", "public_key").get(pk=1)
+        row = (
+            SearchIndex.objects.select_for_update()
+            .only("version", "public_key", "rotate", "previous_key")
+            .get(pk=1)
+        )
         if row.version != index.version or as_bytes(row.public_key) != index.public_key:
             return False
-        live = set(CaseKey.objects.values_list("case_id", flat=True).distinct())
-        for pk in [pk for pk in index.cases if pk not in live]:
-            index.changed.add(pk)
-            gone = index.cases.pop(pk)
-            index.chars -= len(gone[1]) + len(gone[3])
+        allowed = search_keys.covered(None, search_keys.holders())
+        for pk in [pk for pk in index.cases if pk not in allowed]:
+            drop(index, pk)
+        rotated = None
+        if row.rotate:
+            pair, kept = search_keys.rotate(index.private_key)
+            index.previous_key, index.private_key = index.private_key, pair.private
+            index.public_key = pair.public
+            rotated = kept
+        elif row.previous_key:
+            # A merge has come and gone since the rotation: whatever was sealed to the
+            # old key in between has been read, and the old key goes.
+            SearchIndex.objects.filter(pk=1).update(previous_key=None)
+            index.previous_key = None
         version = row.version + 1
         snapshot = encrypt_field(
             _snapshot_key(index.private_key),
@@ -314,6 +272,13 @@ def _merge(index: OpenIndex) -> bool:
         merged = sorted(index.applied)
         for start in range(0, len(merged), _BATCH):
             SearchIndexEntry.objects.filter(pk__in=merged[start : start + _BATCH]).delete()
+        if rotated is not None:
+            record(
+                actor,
+                "access_granted",
+                target_type="search_index",
+                details={"to": rotated, "rotated": True},
+            )
     index.version = version
     index.applied = set()
     index.dirty = False
@@ -331,6 +296,8 @@ def _append(payload: dict[str, Any], public_key: bytes | None = None) -> None:
     public_key = public_key or _index_public_key()
     if public_key is None:
         return
+    if "x" not in payload and not search_keys.covered([payload["c"]], search_keys.holders()):
+        return  # not sealed to every holder: its words stay out (search_keys)
     plain = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     SearchIndexEntry.objects.create(sealed=seal_bytes(plain, public_key))
 
@@ -384,6 +351,13 @@ def note_removed(case_pk: int) -> None:
     transaction.on_commit(lambda: _safely(lambda: _append({"c": case_pk, "x": 1})))
 
 
+def note_access_withdrawn(case_pk: int, person: Any) -> None:
+    """After the transaction commits, take the case out of the index if ``person``, who
+    no longer holds its key, holds the index's: it is no longer sealed to every holder."""
+    if SearchIndexKey.objects.filter(user=person).exists():
+        note_removed(case_pk)
+
+
 # --- Opening, sign-in, sign-out ---------------------------------------------------
 
 
@@ -391,26 +365,35 @@ def _opened(user: Any, private_key: bytes, *, create: bool = True) -> OpenIndex 
     """This process's index, caught up, for a signed-in coordinator; None when they
     hold no copy of its key (or it outgrew its bound): the caller searches per request."""
     global _open
-    if not _may_hold(user):
+    if not search_keys.may_hold(user):
         return None
-    row = SearchIndex.objects.only("public_key", "version").first()
+    row = SearchIndex.objects.only("public_key", "version", "rotate", "previous_key").first()
     if row is None:
         if not create:
             return None
-        row = _create(user)
+        row = search_keys.create(user)
     public_key = as_bytes(row.public_key)
-    key = _index_key(user, private_key, public_key)
+    key = search_keys.index_key(user, private_key, public_key)
     if key is None:
-        return None
+        if not (create and search_keys.drop_if_orphaned()):
+            return None
+        # Every holder was removed: a new index, built again from the cases.
+        search_keys.create(user)
+        return _opened(user, private_key, create=False)
     with _lock:
         index = _open
         if index is None or index.public_key != public_key:
-            index = OpenIndex(public_key=public_key, private_key=key)
+            index = OpenIndex(
+                public_key=public_key,
+                private_key=key,
+                previous_key=search_keys.previous_key(row, key),
+            )
         try:
             if index.version != row.version:
                 _load(index)
+            index.dirty = index.dirty or row.rotate
             if _catch_up(index) and len(index.applied) >= MERGE_AFTER:
-                _merge(index)
+                _merge(index, user)
         except DecryptionError:
             logger.warning("search index: the snapshot could not be decrypted")
             close()
@@ -427,13 +410,15 @@ def _opened(user: Any, private_key: bytes, *, create: bool = True) -> OpenIndex 
 
 def on_sign_in(user: Any, private_key: bytes) -> None:
     """At a coordinator's sign-in: merge what arrived while nobody was signed in."""
-    if not _may_hold(user) or not SearchIndexEntry.objects.exists():
+    if not search_keys.may_hold(user):
+        return
+    if not (SearchIndexEntry.objects.exists() or SearchIndex.objects.filter(rotate=True).exists()):
         return
     try:
         index = _opened(user, private_key, create=False)
         if index is not None:
             with _lock:
-                _merge(index)
+                _merge(index, user)
     except Exception as error:
         logger.warning("search index: catch-up at sign-in failed (%s)", type(error).__name__)
 
@@ -479,6 +464,15 @@ def _index_missing(index: OpenIndex, user: Any, private_key: bytes, ids: list[in
     return max(0, len(ids) - done)
 
 
+def _outside(user: Any, private_key: bytes, ids: list[int], terms: list[str]) -> set[int]:
+    """Which of ``ids`` (cases outside the index) match, decrypted per request."""
+    return {
+        opened.case["pk"]
+        for opened in decrypted_cases(user, private_key, ids)
+        if opened.sources is not None and matches(opened.sources, terms)
+    }
+
+
 def search(user: Any, private_key: bytes, query: str, *, max_hits: int = 100) -> Outcome:
     """Coordinator search through the index; per request for anyone else (same Outcome).
 
@@ -499,11 +493,19 @@ def search(user: Any, private_key: bytes, query: str, *, max_hits: int = 100) ->
         found, missing = candidates(index, ids, terms)
     left = 0
     if missing:
+        allowed = search_keys.covered(missing, search_keys.holders())
         # The first search builds the index: at 100,000 cases that takes longer than
         # a request should, so it goes on over the next searches, and the page says so.
-        left = _index_missing(index, user, private_key, missing)
+        addable = [pk for pk in missing if pk in allowed]
+        left = _index_missing(index, user, private_key, addable) if addable else 0
         with _lock:
             found, _missing = candidates(index, ids, terms)
+        # Cases sealed to the searcher but not to every holder never enter the index:
+        # they are searched per request, like a handler's.
+        extra = _outside(user, private_key, [pk for pk in missing if pk not in allowed], terms)
+        if extra:
+            chosen = extra.union(found)
+            found = [pk for pk in ids if pk in chosen]
     outcome = Outcome(searched=len(ids) - left, found=len(found), unindexed=left)
     at = 0
     while len(outcome.hits) < max_hits and at < len(found):
@@ -519,6 +521,6 @@ def search(user: Any, private_key: bytes, query: str, *, max_hits: int = 100) ->
                 outcome.found -= 1
     if index.dirty or len(index.applied) >= MERGE_AFTER:
         with _lock:
-            _merge(index)
+            _merge(index, user)
     outcome.seconds = time.perf_counter() - started
     return outcome

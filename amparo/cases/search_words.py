@@ -1,17 +1,28 @@
-"""The coordinators' search index as held in memory: per case its words, and one
-buffer to scan them all (amparo.cases.search_index opens, updates and stores it).
+"""The coordinators' search index as held in memory: per case its words, and an
+inverted index from each word to the cases holding it (amparo.cases.search_index
+opens, updates and stores it).
 
 Nothing here touches the database or a key.
+
+Matching is unchanged from decrypting per request: a query word matches when it
+is a substring of one of a case's normalised words. So a query word is looked up
+in the vocabulary (the distinct words of every case, a few hundred thousand at
+most, scanned in one comprehension), and the postings of every word it occurs in
+give the cases: the cost follows the vocabulary and the matches, not the text.
 """
 
 from __future__ import annotations
 
-import bisect
+from array import array
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from amparo.cases.search import normalise
+
+#: A slot whose case changed or left (slots are never reused until a rebuild).
+DEAD = -1
 
 
 def words(texts: Iterable[str]) -> str:
@@ -27,6 +38,8 @@ def words(texts: Iterable[str]) -> str:
 class OpenIndex:
     public_key: bytes
     private_key: bytes = field(repr=False)
+    #: The key before the last rotation, for entries sealed to it while it happened.
+    previous_key: bytes | None = field(default=None, repr=False)
     version: int = -1  # of the snapshot loaded; -1: none yet
     # case pk -> [case version, words of its texts, coding version, words of its coding]
     cases: dict[int, list[Any]] = field(default_factory=dict, repr=False)
@@ -34,77 +47,165 @@ class OpenIndex:
     chars: int = 0
     holders: set[int] = field(default_factory=set)  # coordinators who used it in this process
     last_used: float = 0.0
-    dirty: bool = False  # holds cases the snapshot lacks
-    # For scanning: every case's words in one UTF-8 buffer (a query word, having no
-    # whitespace, never matches across the newline between two cases), the offset
-    # where each case starts, and the cases changed since it was built.
-    scan: bytes = field(default=b"", repr=False)
-    starts: list[int] = field(default_factory=list, repr=False)
-    scan_pks: list[int] = field(default_factory=list, repr=False)
-    changed: set[int] = field(default_factory=set, repr=False)
+    dirty: bool = False  # differs from the snapshot in a way worth writing soon
+    # The inverted index. Each version of a case's words gets a new *slot*; a
+    # word's postings are the slots holding it, appended to and never edited,
+    # so an update costs one append per word of the case. The old slot is marked
+    # DEAD in ``slot_pks`` and skipped, until there are as many dead slots as
+    # live ones and everything is rebuilt.
+    postings: dict[str, array[int]] = field(default_factory=dict, repr=False)
+    slot_pks: array[int] = field(default_factory=lambda: array("q"), repr=False)
+    slots: dict[int, int] = field(default_factory=dict, repr=False)  # case pk -> live slot
+    dead: int = 0
+    textless: set[int] = field(default_factory=set, repr=False)  # cases with a coding only
+    # The vocabulary (the postings' words) joined for scanning, and the words added since.
+    vocabulary: str = field(default="\n", repr=False)
+    fresh: list[str] = field(default_factory=list, repr=False)
+
+
+#: New words kept beside the vocabulary buffer before it is joined again.
+REJOIN_AFTER = 1_000
+#: A query word whose postings hold more than this many slots per indexed case is
+#: matched by scanning each case's words instead (a word in many words, like "a").
+SCAN_AFTER = 3
+
+
+def _post(index: OpenIndex, pk: int) -> None:
+    """Give ``pk`` a new slot holding its current words (none if it left the index)."""
+    old = index.slots.pop(pk, None)
+    if old is not None:
+        index.slot_pks[old] = DEAD
+        index.dead += 1
+    entry = index.cases.get(pk)
+    if entry is None:
+        return
+    slot = len(index.slot_pks)
+    index.slot_pks.append(pk)
+    index.slots[pk] = slot
+    postings = index.postings
+    for word in set(f"{entry[1]} {entry[3]}".split()):
+        posting = postings.get(word)
+        if posting is None:
+            postings[word] = array("I", (slot,))
+            index.fresh.append(word)
+        else:
+            posting.append(slot)
+
+
+def rebuild(index: OpenIndex) -> None:
+    """Build the inverted index again from ``cases`` (after loading, or to shed dead slots)."""
+    # Lists first, arrays at the end: about twice as fast as appending to arrays.
+    lists: defaultdict[str, list[int]] = defaultdict(list)
+    slot_pks = array("q")
+    for slot, (pk, entry) in enumerate(index.cases.items()):
+        slot_pks.append(pk)
+        for word in entry[1].split():
+            lists[word].append(slot)
+        if entry[3]:
+            for word in set(entry[3].split()).difference(entry[1].split()):
+                lists[word].append(slot)
+    index.postings = {word: array("I", slots) for word, slots in lists.items()}
+    index.slot_pks, index.dead = slot_pks, 0
+    index.slots = {pk: slot for slot, pk in enumerate(slot_pks)}
+    index.textless = {pk for pk, entry in index.cases.items() if not entry[0]}
+    _rejoin(index)
+
+
+def _rejoin(index: OpenIndex) -> None:
+    # Words hold no whitespace: newlines separate them, and a query word never
+    # matches across two.
+    index.vocabulary = "\n" + "\n".join(index.postings) + "\n"
+    index.fresh = []
 
 
 def apply_entry(index: OpenIndex, entry: dict[str, Any]) -> None:
     pk = int(entry["c"])
-    index.changed.add(pk)
     if entry.get("x"):
-        gone = index.cases.pop(pk, None)
-        if gone is not None:
-            index.chars -= len(gone[1]) + len(gone[3])
+        drop(index, pk)
         return
     slot = index.cases.setdefault(pk, [0, "", 0, ""])
+    changed = False
     if "t" in entry and entry["v"] >= slot[0]:
         index.chars += len(entry["t"]) - len(slot[1])
+        changed = changed or entry["t"] != slot[1]
         slot[0], slot[1] = entry["v"], entry["t"]
     if "k" in entry and entry["w"] >= slot[2]:
         index.chars += len(entry["k"]) - len(slot[3])
+        changed = changed or entry["k"] != slot[3]
         slot[2], slot[3] = entry["w"], entry["k"]
+    if slot[0]:
+        index.textless.discard(pk)
+    else:
+        index.textless.add(pk)
+    if changed or pk not in index.slots:
+        _post(index, pk)
 
 
-#: Cases changed since the scan buffer was built before it is built again.
-RESCAN_AFTER = 1_000
+def drop(index: OpenIndex, pk: int) -> None:
+    """Take a case out of the index (shredded, or no longer sealed to every holder)."""
+    gone = index.cases.pop(pk, None)
+    index.textless.discard(pk)
+    if gone is not None:
+        index.chars -= len(gone[1]) + len(gone[3])
+        index.dirty = True  # its words leave the snapshot at the next merge, not later
+    _post(index, pk)
 
 
-def rescan(index: OpenIndex) -> None:
-    pks = list(index.cases)
-    parts = [f"{slot[1]} {slot[3]}".encode() for slot in index.cases.values()]
-    starts = [0] * len(parts)
-    at = 0
-    for number, part in enumerate(parts):
-        starts[number] = at
-        at += len(part) + 1
-    index.scan, index.starts, index.scan_pks = b"\n".join(parts), starts, pks
-    index.changed = set()
-
-
-def _scan(index: OpenIndex, term: str) -> set[int]:
-    """The cases of the scan buffer whose words contain ``term``: one ``find`` per hit."""
-    needle = term.encode()
-    scan, starts, pks = index.scan, index.starts, index.scan_pks
-    hits: set[int] = set()
-    at = scan.find(needle)
+def _words(index: OpenIndex, term: str) -> list[str]:
+    """The words of the vocabulary that contain ``term``: one ``find`` per such word."""
+    if len(index.fresh) > REJOIN_AFTER:
+        _rejoin(index)
+    vocabulary = index.vocabulary
+    found = []
+    at = vocabulary.find(term)
     while at >= 0:
-        number = bisect.bisect_right(starts, at) - 1
-        hits.add(pks[number])
-        if number + 1 >= len(starts):
-            break
-        at = scan.find(needle, starts[number + 1])
-    return hits
+        start = vocabulary.rfind("\n", 0, at) + 1
+        end = vocabulary.find("\n", at)
+        found.append(vocabulary[start:end])
+        at = vocabulary.find(term, end + 1)
+    found += [word for word in index.fresh if term in word]
+    return found
+
+
+def _has(entry: list[Any] | None, term: str) -> bool:
+    return entry is not None and (term in entry[1] or term in entry[3])
+
+
+def _matching(index: OpenIndex, terms: list[str]) -> set[int]:
+    """The cases whose words hold every term."""
+    postings, cases = index.postings, index.cases
+    plans = []
+    for term in terms:
+        found = [postings[word] for word in _words(index, term) if word in postings]
+        plans.append((sum(map(len, found)), term, found))
+    plans.sort(key=lambda plan: plan[0])  # the rarest first: it bounds the rest
+    matched: set[int] | None = None
+    for cost, term, found in plans:
+        if matched is not None and len(matched) * 10 < cost:
+            # Few candidates left: checking their words is cheaper than the postings.
+            matched = {pk for pk in matched if _has(cases.get(pk), term)}
+        elif cost > SCAN_AFTER * len(cases):
+            pks = {pk for pk, entry in cases.items() if term in entry[1] or term in entry[3]}
+            matched = pks if matched is None else matched & pks
+        else:
+            slots: set[int] = set()
+            for posting in found:
+                slots.update(posting)
+            pks = set(map(index.slot_pks.__getitem__, slots))
+            pks.discard(DEAD)
+            matched = pks if matched is None else matched & pks
+        if not matched:
+            return set()
+    return matched or set()
 
 
 def candidates(index: OpenIndex, ids: list[int], terms: list[str]) -> tuple[list[int], list[int]]:
     """The visible cases ``ids`` whose words hold every term (in the order of ``ids``),
     and those the index lacks. The caller holds the index's lock."""
-    if len(index.changed) > RESCAN_AFTER or len(index.scan_pks) + len(index.changed) < len(
-        index.cases
-    ):
-        rescan(index)
-    matched = set.intersection(*(_scan(index, term) for term in terms)) - index.changed
-    cases = index.cases
-    for pk in index.changed:
-        slot = cases.get(pk)
-        if slot is not None and all(term in slot[1] or term in slot[3] for term in terms):
-            matched.add(pk)
-    found = [pk for pk in ids if pk in matched]
-    missing = [pk for pk in ids if (slot := cases.get(pk)) is None or not slot[0]]
+    if index.dead > max(1_000, len(index.slots)):
+        rebuild(index)
+    pks = _matching(index, terms)
+    found = [pk for pk in ids if pk in pks]
+    absent = set(ids).difference(index.cases.keys()).union(index.textless)
+    missing = [pk for pk in ids if pk in absent] if absent else []
     return found, missing

@@ -55,6 +55,8 @@ def do_revoke_access(actor: User, case: Case, user: User) -> None:
         if not live_keys().filter(case=case).exclude(user=user).exists():
             raise CaseError("last_holder")
         CaseKey.objects.filter(case=case, user=user).delete()
+        # The index holds only cases sealed to every holder of its key (search_keys).
+        search_index.note_access_withdrawn(case.pk, user)
         record(
             actor,
             "access_revoked",
