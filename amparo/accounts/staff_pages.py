@@ -45,12 +45,7 @@ def register(*entries: Entry) -> None:
         _registered[entry.name] = entry
 
 
-def entries(place: Place, *, before: int | None = None, after: int | None = None) -> list[Entry]:
-    """The entries of ``place`` by order; ``before``/``after`` keep those below
-    or above an order (for a slot still filled by the template itself)."""
+def entries(place: Place) -> list[Entry]:
+    """The entries of ``place``, by order."""
     found = [entry for entry in _registered.values() if entry.place == place]
-    if before is not None:
-        found = [entry for entry in found if entry.order < before]
-    if after is not None:
-        found = [entry for entry in found if entry.order > after]
     return sorted(found, key=lambda entry: (entry.order, entry.name))

@@ -22,15 +22,6 @@ LOAD = re.compile(r"{%\s*load\s+(.+?)\s*%}")
 # staff_base.html, the staff pages' frame, which sits above them.)
 INCLUDE = re.compile(r"""{%\s*include\s+["']([^"']+)["']""")
 
-# (template, included template): includes that point up the layers, to be
-# removed. reports is another engineer's in this round: it registers its
-# statistics entries in amparo/accounts/staff_pages.py once it may be changed
-# (then the two lines go from staff_base.html and accounts/home.html).
-KNOWN_UPWARD_INCLUDES: set[tuple[str, str]] = {
-    ("accounts/templates/staff_base.html", "reports/nav_links.html"),
-    ("accounts/templates/accounts/home.html", "reports/home_links.html"),
-}
-
 
 def tag_libraries() -> dict[str, str]:
     """Each tag library's name, and the app that holds it."""
@@ -95,13 +86,8 @@ def all_upward_includes() -> set[tuple[str, str]]:
 
 
 def test_no_template_includes_a_template_of_an_app_above() -> None:
-    found = all_upward_includes() - KNOWN_UPWARD_INCLUDES
+    found = all_upward_includes()
     assert found == set(), f"these templates include templates of apps above: {sorted(found)}"
-
-
-def test_known_upward_includes_still_exist() -> None:
-    gone = KNOWN_UPWARD_INCLUDES - all_upward_includes()
-    assert not gone, f"remove these from KNOWN_UPWARD_INCLUDES, they are fixed: {sorted(gone)}"
 
 
 def test_it_sees_an_include_from_above(tmp_path: Path) -> None:

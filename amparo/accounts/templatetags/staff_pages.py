@@ -18,12 +18,10 @@ register = template.Library()
 def staff_entries(
     context: template.Context,
     place: staff_pages.Place,
-    before: int | None = None,
-    after: int | None = None,
 ) -> SafeString:
     engine: Any = context.template.engine  # type: ignore[union-attr]
     parts = []
-    for entry in staff_pages.entries(place, before=before, after=after):
+    for entry in staff_pages.entries(place):
         page = engine.get_template(entry.template)
         with context.push():
             parts.append(page.render(context))
