@@ -53,3 +53,10 @@ key_roles_changed: Hook[[User | None, User], bool] = Hook("key_roles_changed", p
 signing_shares_revoked: Hook[[User | None, User], int] = Hook(
     "signing_shares_revoked", provided_by="referrals"
 )
+# Whether the person holds the only share of the active referral signing key
+# that an active coordinator could open: once they are removed, or lose the
+# coordinator role, nobody can approve a referral until a coordinator makes a
+# new key. Asked to warn before the change is asked for and confirmed.
+holds_only_signing_share: Hook[[User], bool] = Hook(
+    "holds_only_signing_share", provided_by="referrals"
+)

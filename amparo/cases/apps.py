@@ -6,9 +6,14 @@ class CasesConfig(AppConfig):
     label = "cases"
 
     def ready(self) -> None:
+        from amparo.accounts import staff_pages
         from amparo.cases import people
 
         people.provide()
+        # Inbox and search in the staff navigation (amparo/accounts/staff_pages.py).
+        staff_pages.register(
+            staff_pages.Entry("cases.nav", "nav", "cases/nav_links.html", order=10)
+        )
 
         from django.contrib.auth.signals import user_logged_out
 

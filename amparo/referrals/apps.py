@@ -7,6 +7,7 @@ class ReferralsConfig(AppConfig):
 
     def ready(self) -> None:
         from amparo.accounts import hooks as accounts_hooks
+        from amparo.accounts import staff_pages
         from amparo.consent import hooks
         from amparo.referrals import partners, signing
         from amparo.referrals.actions import (
@@ -20,3 +21,10 @@ class ReferralsConfig(AppConfig):
         # A removed coordinator's shares of the desk's signing key go with
         # their access (amparo/accounts/hooks.py).
         accounts_hooks.signing_shares_revoked.provide(signing.do_revoke_shares)
+        # ... and the removal pages warn when theirs is the only one left.
+        accounts_hooks.holds_only_signing_share.provide(signing.holds_only_share)
+        # Referrals and partners in the staff navigation, after statistics
+        # (amparo/accounts/staff_pages.py).
+        staff_pages.register(
+            staff_pages.Entry("referrals.nav", "nav", "referrals/nav_links.html", order=40)
+        )

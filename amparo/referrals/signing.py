@@ -121,6 +121,20 @@ def unlock(user: Any, private_key: bytes) -> tuple[DeskSigningKey, pysequoia.Tsk
     return key, openpgp.load_signing_key(secret)
 
 
+def holds_only_share(person: User) -> bool:
+    """Whether ``person`` holds a share of the active key and no other active
+    coordinator does: their removal would leave nobody able to sign (a
+    coordinator enrolled after the key was made gets a share only from
+    someone who opens it, in ``unlock``)."""
+    key = active_key()
+    if key is None:
+        return False
+    shares = SigningKeyShare.objects.filter(key=key)
+    if not shares.filter(user_id=person.pk).exists():
+        return False
+    return not shares.filter(user__in=_coordinators()).exclude(user_id=person.pk).exists()
+
+
 def do_revoke_shares(actor: User | None, person: User) -> int:
     """Destroy ``person``'s shares of every signing key, active or retired,
     unless they are an active coordinator; audited; how many went.

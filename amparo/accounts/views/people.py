@@ -131,7 +131,13 @@ def person_roles(request: HttpRequest, user_id: int) -> HttpResponse:
     return render(
         request,
         "accounts/person_roles.html",
-        {"person": person, "form": form, "last_held": last_held},
+        {
+            "person": person,
+            "form": form,
+            "last_held": last_held,
+            # Taking the coordinator role away is asked for on this page.
+            "only_signer": person.is_coordinator and hooks.holds_only_signing_share(person),
+        },
     )
 
 
@@ -177,6 +183,7 @@ def deactivate(request: HttpRequest, user_id: int) -> HttpResponse:
             "share_form": ShareWithForm(sharer=me) if person.pk == me.pk else None,
             "needs_second": person.is_coordinator,
             "allowed": person.is_active and (person.pk != me.pk or person.is_coordinator),
+            "only_signer": person.is_active and hooks.holds_only_signing_share(person),
         },
     )
 
@@ -262,5 +269,9 @@ def change(request: HttpRequest, change_id: int) -> HttpResponse:
             "offers_share": staff_change.kind == StaffChange.Kind.GRANT_ROLES
             and str(Role.COORDINATOR) in staff_change.roles,
             "last_held": last_held_references(person) if person.is_active else [],
+            "only_signer": person.is_active
+            and staff_change.state == StaffChange.State.PENDING
+            and staff_change.kind in (StaffChange.Kind.DEACTIVATE, StaffChange.Kind.REMOVE_ROLES)
+            and hooks.holds_only_signing_share(person),
         },
     )

@@ -95,3 +95,87 @@ class SigningShareTests(ReferralTestCase):
         )
         migration.drop_stale_shares(apps, None)
         self.assertEqual(self.holders(), {"coordinator"})
+
+
+class OnlySignerWarningTests(ReferralTestCase):
+    """Removing the only holder of the active signing key is warned of, before
+    it is asked for and before it is confirmed: afterwards nobody can approve."""
+
+    WARNING = "holds the only copy of the desk's referral signing key"
+
+    def only_second_holds_it(self) -> None:
+        do_create_signing_key(self.coordinator.user)
+        # As for a coordinator enrolled after the key was made: no share yet.
+        SigningKeyShare.objects.filter(user=self.coordinator.user).delete()
+
+    def test_the_removal_pages_warn_when_the_person_holds_the_only_share(self) -> None:
+        self.only_second_holds_it()
+        person = self.second_coordinator.user
+        self.sign_in(self.administrator)
+        page = self.client.get(f"/en/staff/people/{person.pk}/deactivate/")
+        self.assertContains(page, f"coordinator2 {self.WARNING}. Once they are removed")
+        roles = self.client.get(f"/en/staff/people/{person.pk}/roles/")
+        self.assertContains(roles, "If the coordinator role is taken away")
+        # Nobody else is warned about.
+        other = self.client.get(f"/en/staff/people/{self.coordinator.user.pk}/deactivate/")
+        self.assertNotContains(other, self.WARNING)
+
+        self.client.post(f"/en/staff/people/{person.pk}/deactivate/")
+        change = StaffChange.objects.get(subject=person, state=StaffChange.State.PENDING)
+        self.sign_in(self.coordinator)
+        confirm = self.client.get(f"/en/staff/people/changes/{change.pk}/")
+        self.assertContains(confirm, f"coordinator2 {self.WARNING}. Once they are removed")
+        # What it warns of: once confirmed, nobody can sign until a new key.
+        do_confirm_change(self.coordinator.user, change)
+        with self.assertRaises(SigningKeyUnavailable):
+            unlock(self.coordinator.user, self.coordinator.private_key())
+        do_create_signing_key(self.coordinator.user)
+        unlock(self.coordinator.user, self.coordinator.private_key())
+        self.assertNotContains(
+            self.client.get(f"/en/staff/people/changes/{change.pk}/"), self.WARNING
+        )
+
+    def test_the_confirmation_of_taking_the_role_away_warns_too(self) -> None:
+        self.only_second_holds_it()
+        result = do_change_roles(self.administrator.user, self.second_coordinator.user, set())
+        assert result.removal_waiting is not None
+        self.sign_in(self.coordinator)
+        page = self.client.get(f"/en/staff/people/changes/{result.removal_waiting.pk}/")
+        self.assertContains(page, "If the coordinator role is taken away from them")
+
+    def test_no_warning_while_another_coordinator_holds_a_share(self) -> None:
+        do_create_signing_key(self.coordinator.user)
+        person = self.second_coordinator.user
+        self.sign_in(self.administrator)
+        self.assertNotContains(
+            self.client.get(f"/en/staff/people/{person.pk}/deactivate/"), self.WARNING
+        )
+        self.assertNotContains(
+            self.client.get(f"/en/staff/people/{person.pk}/roles/"), self.WARNING
+        )
+        change = self.remove_later(person)
+        self.sign_in(self.coordinator)
+        self.assertNotContains(
+            self.client.get(f"/en/staff/people/changes/{change.pk}/"), self.WARNING
+        )
+
+    def test_only_an_active_coordinators_share_counts_as_another(self) -> None:
+        from amparo.referrals.signing import holds_only_share
+
+        person = self.second_coordinator.user
+        self.assertFalse(holds_only_share(person))  # no key at all
+        do_create_signing_key(self.coordinator.user)
+        self.assertFalse(holds_only_share(person))
+        # The other share belongs to someone who is no longer a coordinator.
+        User.objects.filter(pk=self.coordinator.user.pk).update(is_coordinator=False)
+        self.assertTrue(holds_only_share(person))
+        # A retired key's shares do not count.
+        User.objects.filter(pk=self.coordinator.user.pk).update(is_coordinator=True)
+        SigningKeyShare.objects.filter(user=self.coordinator.user).delete()
+        self.assertTrue(holds_only_share(person))
+        self.assertFalse(holds_only_share(self.coordinator.user))
+
+    def remove_later(self, person: User) -> StaffChange:
+        change = do_deactivate(self.administrator.user, person)
+        assert change is not None
+        return change
