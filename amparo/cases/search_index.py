@@ -58,7 +58,7 @@ from amparo.cases.search import (
     query_terms,
     search_cases,
 )
-from amparo.cases.search_words import OpenIndex, apply_entry, candidates, drop, rebuild, words
+from amparo.cases.search_words import OpenIndex, apply_entry, candidates, drop, dump, load, words
 from amparo.crypto import (
     DecryptionError,
     decrypt_field,
@@ -170,34 +170,24 @@ def _snapshot_key(private_key: bytes) -> bytes:
     return subkey(private_key, SNAPSHOT_CONTEXT)
 
 
-def _dump(index: OpenIndex) -> bytes:
-    # Words hold no whitespace, so tabs and newlines separate safely.
-    return "\n".join(
-        f"{pk}\t{v}\t{text}\t{cv}\t{coding}" for pk, (v, text, cv, coding) in index.cases.items()
-    ).encode("utf-8")
-
-
 def _load(index: OpenIndex) -> None:
     snapshot, version = SearchIndex.objects.values_list("snapshot", "version").get(pk=1)
-    index.cases = {}
-    index.chars = 0
+    upgrade = False
     if snapshot:
         plain = decrypt_field(
             _snapshot_key(index.private_key),
             as_bytes(snapshot),
             report_id=SNAPSHOT_ID,
             field=f"snapshot/{version}",
-        ).decode("utf-8")
-        for line in plain.split("\n"):
-            if not line:
-                continue
-            pk, v, text, cv, coding = line.split("\t")
-            index.cases[int(pk)] = [int(v), text, int(cv), coding]
-            index.chars += len(text) + len(coding)
-    rebuild(index)
+        )
+        # A snapshot of the first format (words only) is rebuilt, and rewritten at
+        # the end of this search, so other workers load the inverted index as is.
+        upgrade = not load(index, plain)
+    else:
+        load(index, b"")
     index.version = version
     index.applied = set()
-    index.dirty = False
+    index.dirty = upgrade
 
 
 def _open_entry(index: OpenIndex, sealed: bytes) -> bytes:
@@ -264,7 +254,7 @@ def _merge(index: OpenIndex, actor: Any = None) -> bool:
         version = row.version + 1
         snapshot = encrypt_field(
             _snapshot_key(index.private_key),
-            _dump(index),
+            dump(index),
             report_id=SNAPSHOT_ID,
             field=f"snapshot/{version}",
         )

@@ -13,6 +13,8 @@ give the cases: the cost follows the vocabulary and the matches, not the text.
 
 from __future__ import annotations
 
+import json
+import sys
 from array import array
 from collections import defaultdict
 from collections.abc import Iterable
@@ -109,6 +111,110 @@ def rebuild(index: OpenIndex) -> None:
     index.slots = {pk: slot for slot, pk in enumerate(slot_pks)}
     index.textless = {pk for pk, entry in index.cases.items() if not entry[0]}
     _rejoin(index)
+
+
+#: The first line of a snapshot that stores the inverted index beside the words. A
+#: snapshot without it (the first format: the words only) is rebuilt when opened.
+FORMAT = b"amparo-search-index 2\n"
+
+
+def _live_postings(index: OpenIndex) -> dict[str, array[int]]:
+    """The postings without dead slots: the words a case had before it changed or left
+    must not reach the snapshot (nor a word only such a case held)."""
+    if not index.dead:
+        return index.postings
+    dead = {slot for slot, pk in enumerate(index.slot_pks) if pk == DEAD}
+    live = {}
+    for word, posting in index.postings.items():
+        if dead.isdisjoint(posting):
+            live[word] = posting
+        else:
+            kept = array("I", [slot for slot in posting if slot not in dead])
+            if kept:
+                live[word] = kept
+    return live
+
+
+def dump(index: OpenIndex) -> bytes:
+    """The snapshot's plaintext: a header, the cases' words, then the inverted index
+    (vocabulary, slots, and the postings as raw arrays), so that opening it needs
+    no rebuild."""
+    # Words hold no whitespace, so tabs and newlines separate safely.
+    cases = "\n".join(
+        f"{pk}\t{v}\t{text}\t{cv}\t{coding}" for pk, (v, text, cv, coding) in index.cases.items()
+    ).encode("utf-8")
+    postings = _live_postings(index)
+    vocabulary = "\n".join(postings).encode("utf-8")
+    lengths = array("I", map(len, postings.values()))
+    header = {
+        "order": sys.byteorder,
+        "cases": len(cases),
+        "vocabulary": len(vocabulary),
+        "slots": len(index.slot_pks),
+        "words": len(lengths),
+    }
+    return b"".join(
+        [FORMAT, json.dumps(header).encode("ascii"), b"\n", cases, vocabulary]
+        + [index.slot_pks.tobytes(), lengths.tobytes()]
+        + [posting.tobytes() for posting in postings.values()]
+    )
+
+
+def _arrays(view: memoryview, header: dict[str, Any]) -> tuple[array[int], ...]:
+    slot_pks, lengths, flat = array("q"), array("I"), array("I")
+    slots_end = 8 * header["slots"]
+    slot_pks.frombytes(view[:slots_end])
+    lengths.frombytes(view[slots_end : slots_end + 4 * header["words"]])
+    flat.frombytes(view[slots_end + 4 * header["words"] :])
+    if header["order"] != sys.byteorder:
+        for part in (slot_pks, lengths, flat):
+            part.byteswap()
+    return slot_pks, lengths, flat
+
+
+def load(index: OpenIndex, plain: bytes) -> bool:
+    """Fill ``index`` from a snapshot's plaintext. True when the snapshot held the
+    inverted index; False when it was the first format (the inverted index is then
+    rebuilt here, and written in the new format at the next merge)."""
+    stored = plain.startswith(FORMAT)
+    vocabulary = ""
+    if stored:
+        end = plain.index(b"\n", len(FORMAT))
+        header = json.loads(plain[len(FORMAT) : end])
+        start = end + 1
+        middle = start + header["cases"]
+        tail = middle + header["vocabulary"]
+        text = plain[start:middle].decode("utf-8")
+        vocabulary = plain[middle:tail].decode("utf-8")
+        slot_pks, lengths, flat = _arrays(memoryview(plain)[tail:], header)
+    else:
+        text = plain.decode("utf-8")
+    index.cases = {}
+    index.chars = 0
+    for line in text.split("\n"):
+        if not line:
+            continue
+        pk, v, words_, cv, coding = line.split("\t")
+        index.cases[int(pk)] = [int(v), words_, int(cv), coding]
+        index.chars += len(words_) + len(coding)
+    if not stored:
+        rebuild(index)
+        return False
+    vocabulary_words = vocabulary.split("\n") if vocabulary else []
+    if len(vocabulary_words) != len(lengths) or sum(lengths) != len(flat):
+        raise ValueError("search index snapshot: inconsistent inverted index")
+    postings, at = {}, 0
+    for word, length in zip(vocabulary_words, lengths, strict=True):
+        postings[word] = flat[at : at + length]
+        at += length
+    index.postings = postings
+    index.slot_pks = slot_pks
+    index.slots = {pk: slot for slot, pk in enumerate(slot_pks) if pk != DEAD}
+    index.dead = len(slot_pks) - len(index.slots)
+    index.textless = {pk for pk, entry in index.cases.items() if not entry[0]}
+    index.vocabulary = "\n" + vocabulary + "\n"
+    index.fresh = []
+    return True
 
 
 def _rejoin(index: OpenIndex) -> None:

@@ -48,7 +48,7 @@ def snapshot_text(persona: Persona) -> str:
         bytes(row.snapshot),
         report_id=search_index.SNAPSHOT_ID,
         field=f"snapshot/{row.version}",
-    ).decode()
+    ).decode("utf-8", "replace")  # the inverted index's arrays are raw bytes
 
 
 class IndexTestCase(DeskTestCase):
@@ -85,6 +85,40 @@ class BuildTests(IndexTestCase):
         search_index.close()
         self.assertEqual(self.search("KINGFISHER"), [case.reference])
         self.assertTrue(search_index.is_open())
+
+    def test_a_snapshot_of_the_first_format_opens_and_is_rewritten_in_the_new_one(self) -> None:
+        case = make_case("The word is kingfisher").case
+        make_case("Nothing here")
+        self.assertEqual(self.search("kingfisher"), [case.reference])
+        self.assertTrue(snapshot_text(self.coordinator).startswith("amparo-search-index 2\n"))
+        # Write the same words as the first format did (no inverted index).
+        index = search_index._open
+        assert index is not None
+        row = SearchIndex.objects.get()
+        old = "\n".join(
+            f"{pk}\t{v}\t{text}\t{cv}\t{coding}"
+            for pk, (v, text, cv, coding) in index.cases.items()
+        )
+        SearchIndex.objects.filter(pk=1).update(
+            snapshot=search_index.encrypt_field(
+                search_index._snapshot_key(index.private_key),
+                old.encode(),
+                report_id=search_index.SNAPSHOT_ID,
+                field=f"snapshot/{row.version}",
+            )
+        )
+        search_index.close()
+        self.assertEqual(snapshot_text(self.coordinator), old)
+        with mock.patch.object(search_words, "rebuild", wraps=search_words.rebuild) as rebuilt:
+            self.assertEqual(self.search("KINGFISHER"), [case.reference])
+        rebuilt.assert_called_once()
+        # That search wrote the new format: the next opening rebuilds nothing.
+        self.assertEqual(SearchIndex.objects.get().version, row.version + 1)
+        self.assertTrue(snapshot_text(self.coordinator).startswith("amparo-search-index 2\n"))
+        search_index.close()
+        with mock.patch.object(search_words, "rebuild", side_effect=AssertionError("rebuilt")):
+            self.assertEqual(self.search("kingfisher"), [case.reference])
+            self.assertEqual(self.search("egret"), [])
 
     def test_before_the_first_search_a_change_costs_one_query_and_no_decryption(self) -> None:
         with self.captureOnCommitCallbacks(execute=False) as callbacks:

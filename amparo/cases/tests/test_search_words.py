@@ -5,12 +5,21 @@ of every case's words would, through updates, removals and rebuilds
 from __future__ import annotations
 
 import random
+from unittest import mock
 
 from django.test import SimpleTestCase
 
 from amparo.cases import search_words
 from amparo.cases.search import query_terms
-from amparo.cases.search_words import OpenIndex, apply_entry, candidates, drop, rebuild
+from amparo.cases.search_words import (
+    OpenIndex,
+    apply_entry,
+    candidates,
+    drop,
+    dump,
+    load,
+    rebuild,
+)
 
 VOCABULARY = [
     "heron",
@@ -155,3 +164,84 @@ class AgreementTests(SimpleTestCase):
                         candidates(index, ids, terms)[0], scanned(index, ids, terms), query
                     )
         self.assertTrue(candidates(index, ids, ["a"])[0])
+
+
+def first_format(index: OpenIndex) -> bytes:
+    """A snapshot as written before the inverted index was stored in it (words only)."""
+    return "\n".join(
+        f"{pk}\t{v}\t{text}\t{cv}\t{coding}" for pk, (v, text, cv, coding) in index.cases.items()
+    ).encode("utf-8")
+
+
+class SnapshotTests(SimpleTestCase):
+    """The snapshot stores the inverted index, so opening it rebuilds nothing; a
+    snapshot of the first format still opens (rebuilt once)."""
+
+    def random_index(self) -> OpenIndex:
+        rng = random.Random(7)
+        index = OpenIndex(public_key=b"", private_key=b"")
+        for step in range(400):
+            pk = rng.randint(1, 90)
+            if step % 13 == 0:
+                apply_entry(index, {"c": pk, "x": 1})
+                continue
+            text = " ".join(rng.choices(VOCABULARY, k=rng.randint(1, 6)))
+            key = ("w", "k") if step % 5 == 0 else ("v", "t")
+            apply_entry(index, {"c": pk, key[0]: step, key[1]: search_words.words([text])})
+        return index
+
+    def assert_same_answers(self, index: OpenIndex, loaded: OpenIndex) -> None:
+        ids = list(range(100, 0, -1))
+        for query in ["a", "her", "heron", "herons egret", "تهد", "de", "ab a", "zz", "wren"]:
+            terms = query_terms(query)
+            expected = candidates(index, ids, terms)
+            self.assertEqual(candidates(loaded, ids, terms), expected, query)
+            self.assertEqual(expected[0], scanned(index, ids, terms), query)
+
+    def test_the_inverted_index_is_loaded_as_stored_without_a_rebuild(self) -> None:
+        index = self.random_index()
+        apply_entry(index, {"c": 500, "v": 1, "t": "wren"})  # a fresh word, not joined yet
+        self.assertTrue(index.dead)
+        loaded = OpenIndex(public_key=b"", private_key=b"")
+        with mock.patch.object(search_words, "rebuild", side_effect=AssertionError("rebuilt")):
+            self.assertTrue(load(loaded, dump(index)))
+        self.assertEqual(loaded.cases, index.cases)
+        self.assertEqual((loaded.chars, loaded.textless), (index.chars, index.textless))
+        self.assertEqual(loaded.slots, index.slots)
+        self.assert_same_answers(index, loaded)
+        # Updates go on as before on the loaded index.
+        apply_entry(loaded, {"c": 500, "v": 2, "t": "heronry"})
+        apply_entry(index, {"c": 500, "v": 2, "t": "heronry"})
+        self.assert_same_answers(index, loaded)
+
+    def test_words_of_changed_or_removed_cases_do_not_reach_the_snapshot(self) -> None:
+        index = index_of({1: "heron kingfisher", 2: "heron", 3: "egret"})
+        apply_entry(index, {"c": 1, "v": 2, "t": "heron"})
+        drop(index, 3)
+        plain = dump(index)
+        self.assertNotIn(b"kingfisher", plain)
+        self.assertNotIn(b"egret", plain)
+        loaded = OpenIndex(public_key=b"", private_key=b"")
+        load(loaded, plain)
+        self.assertEqual(sorted(loaded.postings), ["heron"])
+        self.assertEqual(candidates(loaded, [1, 2, 3], ["heron"])[0], [1, 2])
+        self.assertEqual(candidates(loaded, [1, 2, 3], ["egret"])[0], [])
+
+    def test_a_snapshot_of_the_first_format_is_rebuilt_with_the_same_answers(self) -> None:
+        index = self.random_index()
+        loaded = OpenIndex(public_key=b"", private_key=b"")
+        self.assertFalse(load(loaded, first_format(index)))
+        self.assertEqual(loaded.cases, index.cases)
+        self.assertEqual(loaded.dead, 0)
+        self.assert_same_answers(index, loaded)
+
+    def test_an_empty_snapshot_opens_empty(self) -> None:
+        loaded = OpenIndex(public_key=b"", private_key=b"")
+        self.assertTrue(load(loaded, dump(loaded)))
+        self.assertEqual((loaded.cases, loaded.postings), ({}, {}))
+        self.assertEqual(candidates(loaded, [1], ["a"]), ([], [1]))
+
+    def test_an_inconsistent_inverted_index_is_refused(self) -> None:
+        plain = dump(index_of({1: "heron", 2: "egret"}))
+        with self.assertRaises(ValueError):
+            load(OpenIndex(public_key=b"", private_key=b""), plain[:-4])
