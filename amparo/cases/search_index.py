@@ -85,7 +85,7 @@ def idle_seconds() -> float:
 
 
 def max_chars() -> int:
-    """The largest index (in characters of words) a worker keeps open."""
+    """The largest index (in bytes of words, UTF-8) a worker keeps open."""
     return int(getattr(settings, "SEARCH_INDEX_MAX_CHARS", 300_000_000))
 
 

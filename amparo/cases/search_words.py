@@ -43,10 +43,12 @@ class OpenIndex:
     #: The key before the last rotation, for entries sealed to it while it happened.
     previous_key: bytes | None = field(default=None, repr=False)
     version: int = -1  # of the snapshot loaded; -1: none yet
-    # case pk -> [case version, words of its texts, coding version, words of its coding]
+    # case pk -> [case version, words of its texts, coding version, words of its coding],
+    # the words as UTF-8 bytes: half the memory of str once any text is Arabic, and a
+    # UTF-8 substring is a substring of the characters (query words are encoded too).
     cases: dict[int, list[Any]] = field(default_factory=dict, repr=False)
     applied: set[int] = field(default_factory=set)  # entries replayed on top of the snapshot
-    chars: int = 0
+    chars: int = 0  # bytes (UTF-8) of the words held
     holders: set[int] = field(default_factory=set)  # coordinators who used it in this process
     last_used: float = 0.0
     dirty: bool = False  # differs from the snapshot in a way worth writing soon
@@ -85,7 +87,7 @@ def _post(index: OpenIndex, pk: int) -> None:
     index.slot_pks.append(pk)
     index.slots[pk] = slot
     postings = index.postings
-    for word in set(f"{entry[1]} {entry[3]}".split()):
+    for word in set((b"%s %s" % (entry[1], entry[3])).decode("utf-8").split()):
         posting = postings.get(word)
         if posting is None:
             postings[word] = array("I", (slot,))
@@ -101,10 +103,11 @@ def rebuild(index: OpenIndex) -> None:
     slot_pks = array("q")
     for slot, (pk, entry) in enumerate(index.cases.items()):
         slot_pks.append(pk)
-        for word in entry[1].split():
+        text = entry[1].decode("utf-8").split()
+        for word in text:
             lists[word].append(slot)
         if entry[3]:
-            for word in set(entry[3].split()).difference(entry[1].split()):
+            for word in set(entry[3].decode("utf-8").split()).difference(text):
                 lists[word].append(slot)
     index.postings = {word: array("I", slots) for word, slots in lists.items()}
     index.slot_pks, index.dead = slot_pks, 0
@@ -140,9 +143,10 @@ def dump(index: OpenIndex) -> bytes:
     (vocabulary, slots, and the postings as raw arrays), so that opening it needs
     no rebuild."""
     # Words hold no whitespace, so tabs and newlines separate safely.
-    cases = "\n".join(
-        f"{pk}\t{v}\t{text}\t{cv}\t{coding}" for pk, (v, text, cv, coding) in index.cases.items()
-    ).encode("utf-8")
+    cases = b"\n".join(
+        b"%d\t%d\t%s\t%d\t%s" % (pk, v, text, cv, coding)
+        for pk, (v, text, cv, coding) in index.cases.items()
+    )
     postings = _live_postings(index)
     vocabulary = "\n".join(postings).encode("utf-8")
     lengths = array("I", map(len, postings.values()))
@@ -184,17 +188,17 @@ def load(index: OpenIndex, plain: bytes) -> bool:
         start = end + 1
         middle = start + header["cases"]
         tail = middle + header["vocabulary"]
-        text = plain[start:middle].decode("utf-8")
+        text = plain[start:middle]
         vocabulary = plain[middle:tail].decode("utf-8")
         slot_pks, lengths, flat = _arrays(memoryview(plain)[tail:], header)
     else:
-        text = plain.decode("utf-8")
+        text = plain
     index.cases = {}
     index.chars = 0
-    for line in text.split("\n"):
+    for line in text.split(b"\n"):
         if not line:
             continue
-        pk, v, words_, cv, coding = line.split("\t")
+        pk, v, words_, cv, coding = line.split(b"\t")
         index.cases[int(pk)] = [int(v), words_, int(cv), coding]
         index.chars += len(words_) + len(coding)
     if not stored:
@@ -229,16 +233,18 @@ def apply_entry(index: OpenIndex, entry: dict[str, Any]) -> None:
     if entry.get("x"):
         drop(index, pk)
         return
-    slot = index.cases.setdefault(pk, [0, "", 0, ""])
+    slot = index.cases.setdefault(pk, [0, b"", 0, b""])
     changed = False
     if "t" in entry and entry["v"] >= slot[0]:
-        index.chars += len(entry["t"]) - len(slot[1])
-        changed = changed or entry["t"] != slot[1]
-        slot[0], slot[1] = entry["v"], entry["t"]
+        text = entry["t"].encode("utf-8")
+        index.chars += len(text) - len(slot[1])
+        changed = changed or text != slot[1]
+        slot[0], slot[1] = entry["v"], text
     if "k" in entry and entry["w"] >= slot[2]:
-        index.chars += len(entry["k"]) - len(slot[3])
-        changed = changed or entry["k"] != slot[3]
-        slot[2], slot[3] = entry["w"], entry["k"]
+        coding = entry["k"].encode("utf-8")
+        index.chars += len(coding) - len(slot[3])
+        changed = changed or coding != slot[3]
+        slot[2], slot[3] = entry["w"], coding
     if slot[0]:
         index.textless.discard(pk)
     else:
@@ -273,7 +279,7 @@ def _words(index: OpenIndex, term: str) -> list[str]:
     return found
 
 
-def _has(entry: list[Any] | None, term: str) -> bool:
+def _has(entry: list[Any] | None, term: bytes) -> bool:
     return entry is not None and (term in entry[1] or term in entry[3])
 
 
@@ -287,11 +293,12 @@ def _matching(index: OpenIndex, terms: list[str]) -> set[int]:
     plans.sort(key=lambda plan: plan[0])  # the rarest first: it bounds the rest
     matched: set[int] | None = None
     for cost, term, found in plans:
+        encoded = term.encode("utf-8")  # the cases' words are UTF-8 bytes
         if matched is not None and len(matched) * 10 < cost:
             # Few candidates left: checking their words is cheaper than the postings.
-            matched = {pk for pk in matched if _has(cases.get(pk), term)}
+            matched = {pk for pk in matched if _has(cases.get(pk), encoded)}
         elif cost > SCAN_AFTER * len(cases):
-            pks = {pk for pk, entry in cases.items() if term in entry[1] or term in entry[3]}
+            pks = {pk for pk, e in cases.items() if encoded in e[1] or encoded in e[3]}
             matched = pks if matched is None else matched & pks
         else:
             slots: set[int] = set()

@@ -68,7 +68,7 @@ class IndexTestCase(DeskTestCase):
         index = search_index._opened(self.coordinator.user, self.coordinator.private_key())
         assert index is not None
         slot = index.cases.get(case.pk)
-        return "" if slot is None else f"{slot[1]} {slot[3]}"
+        return "" if slot is None else f"{slot[1].decode()} {slot[3].decode()}"
 
 
 class BuildTests(IndexTestCase):
@@ -96,7 +96,7 @@ class BuildTests(IndexTestCase):
         assert index is not None
         row = SearchIndex.objects.get()
         old = "\n".join(
-            f"{pk}\t{v}\t{text}\t{cv}\t{coding}"
+            f"{pk}\t{v}\t{text.decode()}\t{cv}\t{coding.decode()}"
             for pk, (v, text, cv, coding) in index.cases.items()
         )
         SearchIndex.objects.filter(pk=1).update(
@@ -234,7 +234,7 @@ class InStepTests(IndexTestCase):
         search_words.apply_entry(index, {"c": 1, "v": 3, "t": "new"})
         search_words.apply_entry(index, {"c": 1, "v": 2, "t": "old"})
         search_words.apply_entry(index, {"c": 1, "w": 1, "k": "coded"})
-        self.assertEqual(index.cases[1], [3, "new", 1, "coded"])
+        self.assertEqual(index.cases[1], [3, b"new", 1, b"coded"])
         search_words.apply_entry(index, {"c": 1, "x": 1})
         self.assertEqual((index.cases, index.chars), ({}, 0))
 

@@ -51,7 +51,8 @@ def scanned(index: OpenIndex, ids: list[int], terms: list[str]) -> list[int]:
     return [
         pk
         for pk in ids
-        if pk in cases and all(term in f"{cases[pk][1]} {cases[pk][3]}" for term in terms)
+        if pk in cases
+        and all(term in f"{cases[pk][1].decode()} {cases[pk][3].decode()}" for term in terms)
     ]
 
 
@@ -168,9 +169,10 @@ class AgreementTests(SimpleTestCase):
 
 def first_format(index: OpenIndex) -> bytes:
     """A snapshot as written before the inverted index was stored in it (words only)."""
-    return "\n".join(
-        f"{pk}\t{v}\t{text}\t{cv}\t{coding}" for pk, (v, text, cv, coding) in index.cases.items()
-    ).encode("utf-8")
+    return b"\n".join(
+        b"%d\t%d\t%s\t%d\t%s" % (pk, v, text, cv, coding)
+        for pk, (v, text, cv, coding) in index.cases.items()
+    )
 
 
 class SnapshotTests(SimpleTestCase):
