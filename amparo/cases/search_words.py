@@ -139,80 +139,95 @@ def _live_postings(index: OpenIndex) -> dict[str, array[int]]:
 
 
 def dump(index: OpenIndex) -> bytes:
-    """The snapshot's plaintext: a header, the cases' words, then the inverted index
-    (vocabulary, slots, and the postings as raw arrays), so that opening it needs
-    no rebuild."""
-    # Words hold no whitespace, so tabs and newlines separate safely.
-    cases = b"\n".join(
-        b"%d\t%d\t%s\t%d\t%s" % (pk, v, text, cv, coding)
-        for pk, (v, text, cv, coding) in index.cases.items()
-    )
+    """The snapshot's plaintext: a header, then the cases (ids and versions as raw
+    arrays, words joined by newlines) and the inverted index (vocabulary, the case
+    of each slot, the postings as raw arrays), so that opening it is a few C-speed
+    splits and copies, with no rebuild."""
+    cases = index.cases.values()
+    pks = array("q", index.cases)
+    versions = array("q", [entry[0] for entry in cases])
+    coding_versions = array("q", [entry[2] for entry in cases])
+    # Words hold no whitespace, so newlines separate safely.
+    texts = b"\n".join([entry[1] for entry in cases])
+    codings = b"\n".join([entry[3] for entry in cases])
     postings = _live_postings(index)
     vocabulary = "\n".join(postings).encode("utf-8")
     lengths = array("I", map(len, postings.values()))
     header = {
         "order": sys.byteorder,
-        "cases": len(cases),
+        "cases": len(pks),
+        "texts": len(texts),
+        "codings": len(codings),
         "vocabulary": len(vocabulary),
         "slots": len(index.slot_pks),
         "words": len(lengths),
     }
     return b"".join(
-        [FORMAT, json.dumps(header).encode("ascii"), b"\n", cases, vocabulary]
-        + [index.slot_pks.tobytes(), lengths.tobytes()]
+        [FORMAT, json.dumps(header).encode("ascii"), b"\n"]
+        + [pks.tobytes(), versions.tobytes(), coding_versions.tobytes()]
+        + [texts, codings, vocabulary, index.slot_pks.tobytes(), lengths.tobytes()]
         + [posting.tobytes() for posting in postings.values()]
     )
 
 
-def _arrays(view: memoryview, header: dict[str, Any]) -> tuple[array[int], ...]:
-    slot_pks, lengths, flat = array("q"), array("I"), array("I")
-    slots_end = 8 * header["slots"]
-    slot_pks.frombytes(view[:slots_end])
-    lengths.frombytes(view[slots_end : slots_end + 4 * header["words"]])
-    flat.frombytes(view[slots_end + 4 * header["words"] :])
-    if header["order"] != sys.byteorder:
-        for part in (slot_pks, lengths, flat):
+def _parts(plain: bytes) -> dict[str, Any]:
+    """The sections of a snapshot of the current format, each checked for its length."""
+    end = plain.index(b"\n", len(FORMAT))
+    header = json.loads(plain[len(FORMAT) : end])
+    view, at = memoryview(plain), end + 1
+    parts: dict[str, Any] = {}
+    sizes = [("pks", "q", "cases"), ("versions", "q", "cases"), ("coding_versions", "q", "cases")]
+    sizes += [("texts", "", "texts"), ("codings", "", "codings")]
+    sizes += [("vocabulary", "", "vocabulary"), ("slot_pks", "q", "slots")]
+    sizes += [("lengths", "I", "words"), ("flat", "I", "")]
+    for name, code, count in sizes:
+        if not code:
+            parts[name] = plain[at : at + header[count]]
+            at += header[count]
+            continue
+        part = array(code)
+        stop = at + part.itemsize * header[count] if count else len(plain)
+        part.frombytes(view[at:stop])
+        if header["order"] != sys.byteorder:
             part.byteswap()
-    return slot_pks, lengths, flat
+        parts[name], at = part, stop
+    if len(parts["lengths"]) != header["words"] or sum(parts["lengths"]) != len(parts["flat"]):
+        raise ValueError("search index snapshot: inconsistent inverted index")
+    return parts
+
+
+def _lines(blob: bytes, count: int) -> list[bytes]:
+    return blob.split(b"\n") if count else []
 
 
 def load(index: OpenIndex, plain: bytes) -> bool:
     """Fill ``index`` from a snapshot's plaintext. True when the snapshot held the
-    inverted index; False when it was the first format (the inverted index is then
-    rebuilt here, and written in the new format at the next merge)."""
-    stored = plain.startswith(FORMAT)
-    vocabulary = ""
-    if stored:
-        end = plain.index(b"\n", len(FORMAT))
-        header = json.loads(plain[len(FORMAT) : end])
-        start = end + 1
-        middle = start + header["cases"]
-        tail = middle + header["vocabulary"]
-        text = plain[start:middle]
-        vocabulary = plain[middle:tail].decode("utf-8")
-        slot_pks, lengths, flat = _arrays(memoryview(plain)[tail:], header)
-    else:
-        text = plain
-    index.cases = {}
-    index.chars = 0
-    for line in text.split(b"\n"):
-        if not line:
-            continue
-        pk, v, words_, cv, coding = line.split(b"\t")
-        index.cases[int(pk)] = [int(v), words_, int(cv), coding]
-        index.chars += len(words_) + len(coding)
-    if not stored:
+    inverted index; False when it was the first format (lines of
+    ``pk, version, words, coding version, coding words``: the inverted index is then
+    rebuilt here, and written in the current format at the next merge)."""
+    if not plain.startswith(FORMAT):
+        index.cases = {}
+        for line in plain.split(b"\n"):
+            if line:
+                pk, v, text, cv, coding = line.split(b"\t")
+                index.cases[int(pk)] = [int(v), text, int(cv), coding]
+        index.chars = sum(len(entry[1]) + len(entry[3]) for entry in index.cases.values())
         rebuild(index)
         return False
-    vocabulary_words = vocabulary.split("\n") if vocabulary else []
-    if len(vocabulary_words) != len(lengths) or sum(lengths) != len(flat):
-        raise ValueError("search index snapshot: inconsistent inverted index")
-    postings, at = {}, 0
-    for word, length in zip(vocabulary_words, lengths, strict=True):
+    parts = _parts(plain)
+    count = len(parts["pks"])
+    texts, codings = _lines(parts["texts"], count), _lines(parts["codings"], count)
+    rows = zip(parts["versions"], texts, parts["coding_versions"], codings, strict=True)
+    index.cases = dict(zip(parts["pks"], map(list, rows), strict=True))
+    index.chars = len(parts["texts"]) + len(parts["codings"]) - 2 * max(0, count - 1)
+    vocabulary = parts["vocabulary"].decode("utf-8")
+    words_ = vocabulary.split("\n") if vocabulary else []
+    postings, at, flat = {}, 0, parts["flat"]
+    for word, length in zip(words_, parts["lengths"], strict=True):
         postings[word] = flat[at : at + length]
         at += length
     index.postings = postings
-    index.slot_pks = slot_pks
+    index.slot_pks = slot_pks = parts["slot_pks"]
     index.slots = {pk: slot for slot, pk in enumerate(slot_pks) if pk != DEAD}
     index.dead = len(slot_pks) - len(index.slots)
     index.textless = {pk for pk, entry in index.cases.items() if not entry[0]}
