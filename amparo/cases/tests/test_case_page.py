@@ -229,3 +229,13 @@ class PageSectionTests(DeskTestCase):
             page_sections.register(
                 page_sections.Section(first.name, first.place, "other.html", first.context)
             )
+
+    def test_a_section_in_a_place_the_page_lacks_is_refused(self) -> None:
+        from amparo.cases import page_sections
+
+        (first, *_rest) = page_sections.sections()
+        with self.assertRaises(RuntimeError):
+            page_sections.register(
+                page_sections.Section("elsewhere", "status", first.template, first.context)
+            )
+        self.assertNotIn("elsewhere", [s.name for s in page_sections.sections()])
